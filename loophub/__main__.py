@@ -1,0 +1,3 @@
+from loophub.cli import main
+
+main()

@@ -1,0 +1,52 @@
+"""Fixtures shared by the whole suite.
+
+The suite runs on SQLite by default and on PostgreSQL when
+LOOPHUB_TEST_DATABASE_URL points at a server (CI does both). On PostgreSQL
+every test gets a database of its own, created and dropped around it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from store import create_store_engine
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def _postgres_server_url() -> str | None:
+    return os.environ.get("LOOPHUB_TEST_DATABASE_URL") or None
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database on the backend under test."""
+    server_url = _postgres_server_url()
+    if server_url is None:
+        yield f"sqlite:///{tmp_path / 'loophub-test.db'}"
+        return
+    name = f"loophub_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(make_url(server_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on an empty test database (no schema yet)."""
+    engine = create_store_engine(database_url)
+    yield engine
+    engine.dispose()
