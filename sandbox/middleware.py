@@ -88,5 +88,5 @@ class SandboxMiddleware:
         for route in self.router.routes:
             match, _ = route.matches(scope)
             if match == Match.FULL:
-                return getattr(route, "path", scope["path"])
+                return getattr(route, "path_format", scope["path"])
         return scope["path"]

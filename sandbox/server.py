@@ -47,6 +47,7 @@ class SandboxServer:
     world: World
     host: str = "127.0.0.1"
     port: int = 0
+    certificate_dir: Path | None = None  # where the CA is written; a temporary folder when None
     clock: SandboxClock = field(default_factory=SandboxClock)
     stand_ins: dict[str, StandIn] = field(default_factory=dict)
     ca_path: Path | None = None
@@ -68,8 +69,11 @@ class SandboxServer:
         return self.stand_ins[system].control
 
     def start(self) -> None:
-        self._tempdir = tempfile.TemporaryDirectory(prefix="loophub-sandbox-")
-        tls_files = self._make_certificates(Path(self._tempdir.name))
+        if self.certificate_dir is None:
+            self._tempdir = tempfile.TemporaryDirectory(prefix="loophub-sandbox-")
+            self.certificate_dir = Path(self._tempdir.name)
+        self.certificate_dir.mkdir(parents=True, exist_ok=True)
+        tls_files = self._make_certificates(self.certificate_dir)
         for offset, system in enumerate(SYSTEMS):
             control = SandboxControl(clock=self.clock)
             sock = _bind(self.host, self.port + offset if self.port else 0)
@@ -120,6 +124,7 @@ class SandboxServer:
         self.ca_path = directory / "ca.pem"
         authority.cert_pem.write_to_path(str(self.ca_path))
         cert_path, key_path = directory / "server.pem", directory / "server.key"
+        cert_path.unlink(missing_ok=True)
         certificate.private_key_pem.write_to_path(str(key_path))
         for blob in certificate.cert_chain_pems:
             blob.write_to_path(str(cert_path), append=True)

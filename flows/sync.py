@@ -1,0 +1,116 @@
+"""The sync step: run a connection's source and land what it reads.
+
+Incremental by default: each stream resumes from the state saved with its
+last landed batch. `full_refresh` ignores saved state and re-reads everything
+(records already landed are upserted, not duplicated).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from airbyte_cdk.models import (
+    AirbyteStateBlob,
+    AirbyteStateMessage,
+    AirbyteStateType,
+    AirbyteStreamState,
+    ConfiguredAirbyteCatalog,
+    ConfiguredAirbyteStream,
+    DestinationSyncMode,
+    StreamDescriptor,
+    SyncMode,
+)
+from sqlalchemy import Engine
+
+from flows.landing import Lander, LandingReport, ProgressCallback
+from flows.sources import build_source
+from loophub.config import ConnectionConfig
+from store import session_scope
+from store.raw import load_stream_states
+from store.runs import finish_run, start_run
+
+logger = logging.getLogger("loophub.sync")
+
+
+@dataclass
+class SyncReport:
+    connection: str
+    run_id: int
+    landing: LandingReport
+    status: str
+    error: str | None = None
+    stream_names: list[str] = field(default_factory=list)
+
+
+def sync_connection(
+    engine: Engine,
+    connection: ConnectionConfig,
+    *,
+    full_refresh: bool = False,
+    streams: Sequence[str] | None = None,
+    batch_size: int = 2000,
+    on_progress: ProgressCallback | None = None,
+) -> SyncReport:
+    """Read `connection` into raw_records; returns counts per stream and how it ended."""
+    source, config = build_source(connection)
+    run_id = start_run(engine, "sync", {"connection": connection.name})
+    catalog = configured_catalog(source.discover(logger, config), full_refresh=full_refresh, only=streams)
+    state = [] if full_refresh else saved_state(engine, connection.name)
+    lander = Lander(engine, connection.name, connection.system, catalog, batch_size=batch_size, on_progress=on_progress)
+    status, error = "succeeded", None
+    try:
+        report = lander.land(source.read(logger, config, catalog, state))
+    except Exception as failure:  # the run record must say how it ended, whatever ended it
+        report, status, error = lander.report, "failed", _user_message(failure)
+        finish_run(engine, run_id, status, _counts(connection, report), error)
+        raise
+    if report.errors:
+        status, error = "failed", "; ".join(report.errors)
+    finish_run(engine, run_id, status, _counts(connection, report), error)
+    return SyncReport(connection.name, run_id, report, status, error, [s.stream.name for s in catalog.streams])
+
+
+def configured_catalog(catalog: Any, *, full_refresh: bool, only: Sequence[str] | None = None) -> ConfiguredAirbyteCatalog:
+    """Every discovered stream (or those in `only`), incremental where the stream supports it."""
+    configured = []
+    for stream in catalog.streams:
+        if only and stream.name not in only:
+            continue
+        incremental = not full_refresh and SyncMode.incremental in (stream.supported_sync_modes or [])
+        configured.append(
+            ConfiguredAirbyteStream(
+                stream=stream,
+                sync_mode=SyncMode.incremental if incremental else SyncMode.full_refresh,
+                destination_sync_mode=DestinationSyncMode.append_dedup,
+                cursor_field=stream.default_cursor_field if incremental else None,
+                primary_key=stream.source_defined_primary_key,
+            )
+        )
+    return ConfiguredAirbyteCatalog(streams=configured)
+
+
+def saved_state(engine: Engine, connection_name: str) -> list[AirbyteStateMessage]:
+    with session_scope(engine) as session:
+        states = load_stream_states(session, connection_name)
+    return [
+        AirbyteStateMessage(
+            type=AirbyteStateType.STREAM,
+            stream=AirbyteStreamState(stream_descriptor=StreamDescriptor(name=name), stream_state=AirbyteStateBlob(**state)),
+        )
+        for name, state in states.items()
+    ]
+
+
+def _counts(connection: ConnectionConfig, report: LandingReport) -> dict[str, Any]:
+    return {
+        "connection": connection.name,
+        "records": report.records,
+        "streams": {name: vars(counts) for name, counts in report.streams.items()},
+    }
+
+
+def _user_message(failure: Exception) -> str:
+    return getattr(failure, "user_message", None) or f"{type(failure).__name__}: {failure}"
