@@ -55,13 +55,12 @@ class SandboxMiddleware:
             self.control.calls.record(route_key, outcome)
             await response(scope, receive, send)
             return
-        status_holder: list[int] = []
-        await self.app(scope, receive, self._decorating_send(send, status_holder))
-        status = status_holder[0] if status_holder else 500
-        outcome: Outcome = (
-            "ok" if status < 400 else "session_expired" if status == 401 else "server_error" if status >= 500 else "client_error"
-        )
-        self.control.calls.record(route_key, outcome)
+        recorded: list[bool] = []
+        try:
+            await self.app(scope, receive, self._counting_send(send, route_key, recorded))
+        finally:
+            if not recorded:  # the app failed before it answered
+                self.control.calls.record(route_key, "server_error")
 
     def _early_answer(self, request: Request) -> tuple[Outcome, Response] | None:
         if self.control.faults.enforce_limits:
@@ -75,14 +74,17 @@ class SandboxMiddleware:
             return "server_error", self.vendor.server_error_response()
         return None
 
-    def _decorating_send(self, send: Send, status_holder: list[int]) -> Send:
-        async def decorated(message: Message) -> None:
+    def _counting_send(self, send: Send, route_key: str, recorded: list[bool]) -> Send:
+        """Counts the call when its answer starts (before the client can see it) and adds usage headers."""
+
+        async def counting(message: Message) -> None:
             if message["type"] == "http.response.start":
-                status_holder.append(message["status"])
+                self.control.calls.record(route_key, _outcome(message["status"]))
+                recorded.append(True)
                 message = {**message, "headers": [*message.get("headers", []), *self.vendor.usage_headers()]}
             await send(message)
 
-        return decorated
+        return counting
 
     def _route_template(self, scope: Scope) -> str:
         for route in self.router.routes:
@@ -90,3 +92,11 @@ class SandboxMiddleware:
             if match == Match.FULL:
                 return getattr(route, "path_format", scope["path"])
         return scope["path"]
+
+
+def _outcome(status: int) -> Outcome:
+    if status < 400:
+        return "ok"
+    if status == 401:
+        return "session_expired"
+    return "server_error" if status >= 500 else "client_error"

@@ -50,3 +50,12 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = create_store_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def migrated_engine(engine: Engine) -> Engine:
+    """An engine on a test database brought to the current schema."""
+    from store import upgrade_database
+
+    upgrade_database(engine)
+    return engine
