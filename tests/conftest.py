@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from sandbox.server import SandboxServer
+from sandbox.world import World
 from store import create_store_engine
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -59,3 +61,19 @@ def migrated_engine(engine: Engine) -> Engine:
 
     upgrade_database(engine)
     return engine
+
+
+@pytest.fixture
+def start_sandbox() -> Iterator[Callable[[World], SandboxServer]]:
+    """Start the stand-ins on a given world, on free loopback ports; all are stopped after the test."""
+    started: list[SandboxServer] = []
+
+    def start(world: World) -> SandboxServer:
+        server = SandboxServer(world)
+        server.start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
