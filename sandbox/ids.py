@@ -31,8 +31,12 @@ def salesforce_id(prefix: str, number: int, pod: str = "5g") -> str:
     for _ in range(10):
         number, remainder = divmod(number, 62)
         digits = _BASE62[remainder] + digits
-    short_id = prefix + pod + digits
-    return short_id + _salesforce_suffix(short_id)
+    return salesforce_id_18(prefix + pod + digits)
+
+
+def salesforce_id_18(short_id: str) -> str:
+    """The 18-character form of a 15-character id (the suffix makes it case-insensitively unique)."""
+    return short_id[:15] + _salesforce_suffix(short_id[:15])
 
 
 def _salesforce_suffix(short_id: str) -> str:

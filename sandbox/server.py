@@ -87,6 +87,8 @@ class SandboxServer:
                 log_level="warning",
                 access_log=False,
                 lifespan="off",
+                # An idle keep-alive client must not hold shutdown hostage.
+                timeout_graceful_shutdown=1,
                 ssl_certfile=str(tls_files[0]) if tls else None,
                 ssl_keyfile=str(tls_files[1]) if tls else None,
             )
@@ -100,6 +102,7 @@ class SandboxServer:
     def stop(self) -> None:
         for server in self._servers:
             server.should_exit = True
+            server.force_exit = True
         if self._thread is not None:
             self._thread.join(10)
         for stand_in in self.stand_ins.values():
