@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from loophub import __version__
-from loophub.cli import connections, db
+from loophub.cli import connections, db, sandbox
 from loophub.cli.context import CliState, error_console
 from loophub.errors import LoopError
 
@@ -23,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(connections.app, name="connections")
+app.add_typer(sandbox.app, name="sandbox")
 
 
 def _print_version(value: bool) -> None:
