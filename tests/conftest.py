@@ -30,9 +30,19 @@ def _postgres_server_url() -> str | None:
 @pytest.fixture
 def database_url(tmp_path: Path) -> Iterator[str]:
     """A URL to an empty database on the backend under test."""
+    yield from _empty_database(tmp_path, "loophub-test")
+
+
+@pytest.fixture
+def another_database_url(tmp_path: Path) -> Iterator[str]:
+    """A second empty database, for comparing two runs side by side."""
+    yield from _empty_database(tmp_path, "loophub-other")
+
+
+def _empty_database(tmp_path: Path, stem: str) -> Iterator[str]:
     server_url = _postgres_server_url()
     if server_url is None:
-        yield f"sqlite:///{tmp_path / 'loophub-test.db'}"
+        yield f"sqlite:///{tmp_path / (stem + '.db')}"
         return
     name = f"loophub_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(make_url(server_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
