@@ -53,7 +53,7 @@ class SandboxMiddleware:
         if early is not None:
             outcome, response = early
             self.control.calls.record(route_key, outcome)
-            await response(scope, receive, send)
+            await response(scope, receive, _canonical_names(send))
             return
         recorded: list[bool] = []
         try:
@@ -84,7 +84,7 @@ class SandboxMiddleware:
                 message = {**message, "headers": [*message.get("headers", []), *self.vendor.usage_headers()]}
             await send(message)
 
-        return counting
+        return _canonical_names(counting)
 
     def _route_template(self, scope: Scope) -> str:
         for route in self.router.routes:
@@ -100,3 +100,44 @@ def _outcome(status: int) -> Outcome:
     if status == 401:
         return "session_expired"
     return "server_error" if status >= 500 else "client_error"
+
+
+# Names as the vendors spell them; anything else gets Each-Word-Capitalised.
+_VENDOR_SPELLINGS = {
+    name.lower().encode(): name.encode()
+    for name in (
+        "Sforce-Limit-Info",
+        "Sforce-Locator",
+        "Sforce-NumberOfRecords",
+        "X-HubSpot-RateLimit-Daily",
+        "X-HubSpot-RateLimit-Daily-Remaining",
+        "X-HubSpot-RateLimit-Interval-Milliseconds",
+        "X-HubSpot-RateLimit-Max",
+        "X-HubSpot-RateLimit-Remaining",
+        "X-HubSpot-RateLimit-Secondly",
+        "X-HubSpot-RateLimit-Secondly-Remaining",
+        "Zendesk-RateLimit-incremental-exports",
+    )
+}
+
+
+def _canonical_names(send: Send) -> Send:
+    """Sends header names in the case the vendors use over HTTP/1.1.
+
+    Starlette lower-cases every name; HTTP says case does not matter, but some
+    clients compare names case-sensitively (the Airbyte CDK's Bulk CSV reader
+    looks up `content-type` in a plain dict and breaks on the lower-case form).
+    """
+
+    async def canonical(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [(_canonical(name), value) for name, value in message.get("headers", [])]
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return canonical
+
+
+def _canonical(name: bytes) -> bytes:
+    lowered = name.lower()
+    return _VENDOR_SPELLINGS.get(lowered) or b"-".join(part.capitalize() for part in lowered.split(b"-"))
