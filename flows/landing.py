@@ -38,10 +38,24 @@ class StreamCounts:
         self.batches += 1
 
 
+@dataclass(frozen=True)
+class StreamFailure:
+    """A source's TRACE error: its user-facing message and who must act (config, transient, system)."""
+
+    stream: str | None
+    message: str
+    failure_type: str
+
+
 @dataclass
 class LandingReport:
     streams: dict[str, StreamCounts] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
+    errors: list[StreamFailure] = field(default_factory=list)
+
+    @property
+    def only_transient_errors(self) -> bool:
+        """Every failure will pass with time (a spent API allocation, an outage): the sync resumes later."""
+        return bool(self.errors) and all(error.failure_type == "transient_error" for error in self.errors)
 
     @property
     def records(self) -> int:
@@ -85,7 +99,7 @@ class Lander:
             elif message.type == Type.STATE and message.state is not None:
                 self._commit_state(message.state)
             elif message.type == Type.TRACE and message.trace is not None and message.trace.error is not None:
-                self.report.errors.append(message.trace.error.message or "a stream failed")
+                self.report.errors.append(_failure(message.trace.error))
         for stream in self.buffers:
             self._flush(stream, state=None)
         return self.report
@@ -127,6 +141,12 @@ class Lander:
         self.report.streams[stream].add(counts)
         if self.on_progress:
             self.on_progress(stream, self.report.streams[stream])
+
+
+def _failure(error: Any) -> StreamFailure:
+    descriptor = getattr(error, "stream_descriptor", None)
+    failure_type = getattr(error.failure_type, "value", None) or str(error.failure_type or "system_error")
+    return StreamFailure(descriptor.name if descriptor else None, error.message or "a stream failed", failure_type)
 
 
 def _shape(configured: Any) -> StreamShape:

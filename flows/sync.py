@@ -25,7 +25,7 @@ from airbyte_cdk.models import (
 )
 from sqlalchemy import Engine
 
-from flows.landing import Lander, LandingReport, ProgressCallback
+from flows.landing import Lander, LandingReport, ProgressCallback, StreamFailure
 from flows.sources import build_source
 from loophub.config import ConnectionConfig
 from store import session_scope
@@ -60,17 +60,24 @@ def sync_connection(
     catalog = configured_catalog(source.discover(logger, config), full_refresh=full_refresh, only=streams)
     state = [] if full_refresh else saved_state(engine, connection.name)
     lander = Lander(engine, connection.name, connection.system, catalog, batch_size=batch_size, on_progress=on_progress)
-    status, error = "succeeded", None
     try:
-        report = lander.land(source.read(logger, config, catalog, state))
-    except Exception as failure:  # the run record must say how it ended, whatever ended it
-        report, status, error = lander.report, "failed", _user_message(failure)
-        finish_run(engine, run_id, status, _counts(connection, report), error)
-        raise
-    if report.errors:
-        status, error = "failed", "; ".join(report.errors)
+        lander.land(source.read(logger, config, catalog, state))
+    except Exception as failure:  # noqa: BLE001 — the CDK re-raises stream failures at the end; they are in the report
+        logger.debug("source %s ended with %r", connection.name, failure)
+        if not lander.report.errors:
+            lander.report.errors.append(StreamFailure(None, _user_message(failure), "system_error"))
+    report = lander.report
+    status, error = _outcome(report)
     finish_run(engine, run_id, status, _counts(connection, report), error)
     return SyncReport(connection.name, run_id, report, status, error, [s.stream.name for s in catalog.streams])
+
+
+def _outcome(report: LandingReport) -> tuple[str, str | None]:
+    """succeeded; paused (only transient failures: what was read is kept, the next run resumes); or failed."""
+    if not report.errors:
+        return "succeeded", None
+    messages = "; ".join(f"{error.stream}: {error.message}" if error.stream else error.message for error in report.errors)
+    return ("paused" if report.only_transient_errors else "failed"), messages
 
 
 def configured_catalog(catalog: Any, *, full_refresh: bool, only: Sequence[str] | None = None) -> ConfiguredAirbyteCatalog:
@@ -109,6 +116,7 @@ def _counts(connection: ConnectionConfig, report: LandingReport) -> dict[str, An
         "connection": connection.name,
         "records": report.records,
         "streams": {name: vars(counts) for name, counts in report.streams.items()},
+        "failures": [vars(error) for error in report.errors],
     }
 
 

@@ -1,0 +1,89 @@
+"""`loophub sync`: pull connections into the store."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from loophub.cli.context import console, state
+from loophub.config import ConnectionConfig
+from loophub.errors import ErrorKind, LoopError
+
+
+def sync(
+    ctx: typer.Context,
+    connections: Annotated[list[str] | None, typer.Argument(help="Connection names (default: all).", show_default=False)] = None,
+    full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Ignore saved state and re-read everything.")] = False,
+) -> None:
+    """Read every stream of the connections into raw_records, incrementally, one committed batch at a time."""
+    from flows.sync import sync_connection
+
+    cli = state(ctx)
+    selected = _select(cli.config().connections, connections or [])
+    engine = cli.engine()
+    failed = False
+    for connection in selected:
+        with _StreamProgress(connection.name) as progress:
+            report = sync_connection(engine, connection, full_refresh=full_refresh, on_progress=progress.update)
+        console.print(
+            f"{connection.name}: {report.landing.records:,} records read "
+            f"({sum(c.inserted for c in report.landing.streams.values()):,} new, "
+            f"{sum(c.updated for c in report.landing.streams.values()):,} changed) — run {report.run_id} {report.status}"
+        )
+        if report.status == "paused":
+            console.print(f"[yellow]{connection.name}: paused, progress kept; the next sync resumes: {report.error}[/]", soft_wrap=True)
+        elif report.error:
+            failed = True
+            console.print(f"[red]{connection.name}: {report.error}[/]", soft_wrap=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _select(configured: list[ConnectionConfig], names: list[str]) -> list[ConnectionConfig]:
+    if not configured:
+        raise LoopError("no connections are configured; add them under `connections:` in loophub.yaml", kind=ErrorKind.CONFIG)
+    if not names:
+        return configured
+    known = {connection.name: connection for connection in configured}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise LoopError(
+            f"unknown connection {', '.join(unknown)}; configured: {', '.join(known)}", kind=ErrorKind.CONFIG
+        )
+    return [known[name] for name in names]
+
+
+class _StreamProgress:
+    """One progress line per stream: records landed and the rate."""
+
+    def __init__(self, connection: str) -> None:
+        self.connection = connection
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(bar_width=None),
+            TextColumn("{task.completed:>9,.0f} records"),
+            TextColumn("{task.fields[rate]:>8,.0f}/s"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self.tasks: dict[str, tuple[TaskID, float]] = {}
+
+    def __enter__(self) -> _StreamProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.progress.stop()
+
+    def update(self, stream: str, counts: object) -> None:
+        records = getattr(counts, "records", 0)
+        if stream not in self.tasks:
+            task = self.progress.add_task(f"{self.connection}/{stream}", total=None, rate=0.0)
+            self.tasks[stream] = (task, time.perf_counter())
+        task, started = self.tasks[stream]
+        elapsed = max(time.perf_counter() - started, 1e-6)
+        self.progress.update(task, completed=records, rate=records / elapsed)
