@@ -1,0 +1,1 @@
+"""The canonical model, mapping specs and normalisers (see README.md)."""
