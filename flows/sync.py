@@ -57,19 +57,21 @@ def sync_connection(
     """Read `connection` into raw_records; returns counts per stream and how it ended."""
     source, config = build_source(connection)
     run_id = start_run(engine, "sync", {"connection": connection.name})
-    catalog = configured_catalog(source.discover(logger, config), full_refresh=full_refresh, only=streams)
-    state = [] if full_refresh else saved_state(engine, connection.name)
-    lander = Lander(engine, connection.name, connection.system, catalog, batch_size=batch_size, on_progress=on_progress)
+    report, stream_names = LandingReport(), []
     try:
+        catalog = configured_catalog(source.discover(logger, config), full_refresh=full_refresh, only=streams)
+        stream_names = [configured.stream.name for configured in catalog.streams]
+        state = [] if full_refresh else saved_state(engine, connection.name)
+        lander = Lander(engine, connection.name, connection.system, catalog, batch_size=batch_size, on_progress=on_progress)
+        report = lander.report
         lander.land(source.read(logger, config, catalog, state))
     except Exception as failure:  # noqa: BLE001 — the CDK re-raises stream failures at the end; they are in the report
         logger.debug("source %s ended with %r", connection.name, failure)
-        if not lander.report.errors:
-            lander.report.errors.append(StreamFailure(None, _user_message(failure), "system_error"))
-    report = lander.report
+        if not report.errors:
+            report.errors.append(_failure_of(failure))
     status, error = _outcome(report)
     finish_run(engine, run_id, status, _counts(connection, report), error)
-    return SyncReport(connection.name, run_id, report, status, error, [s.stream.name for s in catalog.streams])
+    return SyncReport(connection.name, run_id, report, status, error, stream_names)
 
 
 def _outcome(report: LandingReport) -> tuple[str, str | None]:
@@ -120,5 +122,8 @@ def _counts(connection: ConnectionConfig, report: LandingReport) -> dict[str, An
     }
 
 
-def _user_message(failure: Exception) -> str:
-    return getattr(failure, "user_message", None) or f"{type(failure).__name__}: {failure}"
+def _failure_of(failure: Exception) -> StreamFailure:
+    """A failure outside any stream (discover, auth): its user message and failure type when it carries them."""
+    message = getattr(failure, "user_message", None) or getattr(failure, "message", None) or f"{type(failure).__name__}: {failure}"
+    failure_type = getattr(getattr(failure, "failure_type", None), "value", "system_error")
+    return StreamFailure(None, message, failure_type)

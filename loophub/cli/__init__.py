@@ -10,6 +10,7 @@ import typer
 
 from loophub import __version__
 from loophub.cli import connections, db, sandbox
+from loophub.cli.sync import sync
 from loophub.cli.context import CliState, error_console
 from loophub.errors import LoopError
 
@@ -24,6 +25,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(connections.app, name="connections")
 app.add_typer(sandbox.app, name="sandbox")
+app.command("sync")(sync)
 
 
 def _print_version(value: bool) -> None:
