@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from loophub.cli.context import console, state
+from loophub.cli.context import console, error_console, state
 from loophub.config import ConnectionConfig
 from loophub.errors import ErrorKind, LoopError
 
@@ -21,6 +22,7 @@ def sync(
     """Read every stream of the connections into raw_records, incrementally, one committed batch at a time."""
     from flows.sync import sync_connection
 
+    _connector_logs_to_terminal()
     cli = state(ctx)
     selected = _select(cli.config().connections, connections or [])
     engine = cli.engine()
@@ -40,6 +42,22 @@ def sync(
             console.print(f"[red]{connection.name}: {report.error}[/]", soft_wrap=True)
     if failed:
         raise typer.Exit(1)
+
+
+def _connector_logs_to_terminal() -> None:
+    """Connector logs as plain warnings on stderr, not the Airbyte JSON lines the CDK sets up on import."""
+    import airbyte_cdk.entrypoint  # noqa: F401  (its import installs the JSON handler this removes)
+    from airbyte_cdk.logger import AirbyteLogFormatter
+    from rich.logging import RichHandler
+
+    for logger in (logging.getLogger(), logging.getLogger("airbyte")):
+        for handler in list(logger.handlers):
+            if isinstance(handler.formatter, AirbyteLogFormatter):
+                logger.removeHandler(handler)
+    airbyte = logging.getLogger("airbyte")
+    airbyte.setLevel(logging.WARNING)
+    airbyte.addHandler(RichHandler(console=error_console, show_path=False))
+    airbyte.propagate = False
 
 
 def _select(configured: list[ConnectionConfig], names: list[str]) -> list[ConnectionConfig]:
@@ -71,9 +89,12 @@ class _StreamProgress:
             transient=False,
         )
         self.tasks: dict[str, tuple[TaskID, float]] = {}
+        # A stream's first report comes after its first batch; it started when the one before it last reported.
+        self.last_report = time.perf_counter()
 
     def __enter__(self) -> _StreamProgress:
         self.progress.start()
+        self.last_report = time.perf_counter()
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -81,9 +102,10 @@ class _StreamProgress:
 
     def update(self, stream: str, counts: object) -> None:
         records = getattr(counts, "records", 0)
+        now = time.perf_counter()
         if stream not in self.tasks:
             task = self.progress.add_task(f"{self.connection}/{stream}", total=None, rate=0.0)
-            self.tasks[stream] = (task, time.perf_counter())
+            self.tasks[stream] = (task, self.last_report)
         task, started = self.tasks[stream]
-        elapsed = max(time.perf_counter() - started, 1e-6)
-        self.progress.update(task, completed=records, rate=records / elapsed)
+        self.progress.update(task, completed=records, rate=records / max(now - started, 1e-6))
+        self.last_report = now
