@@ -1,24 +1,15 @@
-"""Airbyte streams over the HubSpot readers: one slice per chunk, so each chunk lands with its state.
-
-The CDK emits a stream's state after every slice. Each slice here reads the
-next chunk (a page of records, or the deletes) from the stream's reader and
-moves `state` only once the chunk's records are out, so every STATE message
-covers exactly the records before it and landing commits them together.
-"""
+"""Airbyte streams over the HubSpot readers (chunked: a page of records, or the deletes, lands with its state)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from airbyte_cdk.models import SyncMode
-from airbyte_cdk.sources.streams import CheckpointMixin, Stream
-from airbyte_cdk.sources.types import StreamSlice
-
-from connectors.common import DELETED_AT_FIELD, ConnectorError
+from connectors.common import DELETED_AT_FIELD
+from connectors.common.streams import Chunk, ChunkedStream
 from connectors.hubspot.client import HubSpotClient, Json
 from connectors.hubspot.endpoints import OWNERS, CrmObject
-from connectors.hubspot.reader import Chunk, CrmReader, OwnersReader
+from connectors.hubspot.reader import CrmReader, OwnersReader
 from connectors.hubspot.spec import HubSpotConfig
 
 NULLABLE_TEXT = {"type": ["null", "string"]}
@@ -26,63 +17,18 @@ NULLABLE_INSTANT = {"type": ["null", "string"], "format": "date-time"}
 ID_LIST = {"type": "array", "items": {"type": "string"}}
 
 
-class HubSpotStream(Stream, CheckpointMixin):
+class HubSpotStream(ChunkedStream):
     """A stream whose records come from a reader in chunks, each chunk paired with the state after it."""
 
-    primary_key = "id"
+    def __init__(self, name: str, read_chunks: Callable[[Mapping[str, Any] | None], Iterator[Chunk]], schema: Callable[[], Mapping[str, Any]]) -> None:
+        super().__init__(name, primary_key="id", cursor_field="updatedAt")
+        self._reader, self._schema_factory = read_chunks, schema
 
-    def __init__(self, name: str, read_chunks: Callable[[Mapping[str, Any]], Iterator[Chunk]], schema: Callable[[], Mapping[str, Any]]) -> None:
-        super().__init__()
-        self._name, self._read_chunks, self._schema_factory = name, read_chunks, schema
-        self._schema: Mapping[str, Any] | None = None
-        self._state: MutableMapping[str, Any] = {}
-        self._chunks: Iterator[Chunk] | None = None
-        self._exhausted = False
+    def build_schema(self) -> Mapping[str, Any]:
+        return self._schema_factory()
 
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def cursor_field(self) -> str:
-        return "updatedAt"
-
-    @property
-    def source_defined_cursor(self) -> bool:
-        return True
-
-    @property
-    def state(self) -> MutableMapping[str, Any]:
-        return self._state
-
-    @state.setter
-    def state(self, value: MutableMapping[str, Any]) -> None:
-        self._state = dict(value or {})
-
-    def get_json_schema(self) -> Mapping[str, Any]:
-        # The CDK asks for the schema once per record: build it once.
-        if self._schema is None:
-            self._schema = self._schema_factory()
-        return self._schema
-
-    def stream_slices(self, *, sync_mode: SyncMode, cursor_field: list[str] | None = None, stream_state: Mapping[str, Any] | None = None) -> Iterable[StreamSlice | None]:
-        self._chunks, self._exhausted = None, False
-        while not self._exhausted:
-            yield StreamSlice(partition={}, cursor_slice={})
-
-    def read_records(self, sync_mode: SyncMode, cursor_field: list[str] | None = None, stream_slice: Mapping[str, Any] | None = None, stream_state: Mapping[str, Any] | None = None) -> Iterable[Mapping[str, Any]]:
-        if self._chunks is None:
-            self._chunks = self._read_chunks({} if sync_mode == SyncMode.full_refresh else self._state)
-        chunk = next(self._chunks, None)
-        if chunk is None:
-            self._exhausted = True
-            return
-        records, state = chunk
-        yield from records
-        self._state = state
-
-    def get_error_display_message(self, exception: BaseException) -> str | None:
-        return exception.user_message if isinstance(exception, ConnectorError) else None
+    def read_chunks(self, state: Mapping[str, Any] | None) -> Iterator[Chunk]:
+        return self._reader(state or {})
 
 
 def crm_stream(client: HubSpotClient, config: HubSpotConfig, crm: CrmObject, definitions: list[Json]) -> HubSpotStream:

@@ -21,20 +21,13 @@ from datetime import datetime
 from typing import Any
 
 from connectors.common import DELETED_AT_FIELD, Classification, ConnectorError, PageTokens, Verdict
+from connectors.common.streams import Chunk
 from connectors.salesforce.client import Json, SalesforceClient
 from connectors.salesforce.endpoints import CHECKPOINT_EVERY, UNSELECTABLE_TYPES, SObjectEndpoint
 
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:?\d{2})$")
 _ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
 FLOAT_TYPES = frozenset({"double", "currency", "percent"})
-
-
-@dataclass(frozen=True, slots=True)
-class Chunk:
-    """Records in cursor order and the state that covers exactly them and everything before."""
-
-    records: list[Json]
-    state: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
