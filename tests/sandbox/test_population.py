@@ -263,8 +263,8 @@ def test_every_salesforce_record_has_exactly_the_catalogue_fields_and_values(wor
         assert world.salesforce[sobject], sobject
         for record in world.salesforce[sobject]:
             assert set(record) == keys, sobject
-    for (sobject, field), allowed in SF_VALUES.items():
-        assert {record[field] for record in world.salesforce[sobject]} <= allowed, (sobject, field)
+    for (sobject, field_name), allowed in SF_VALUES.items():
+        assert {record[field_name] for record in world.salesforce[sobject]} <= allowed, (sobject, field_name)
 
 
 def test_every_hubspot_record_has_exactly_the_catalogue_properties_and_values(world: World) -> None:
@@ -291,8 +291,8 @@ def test_every_zendesk_record_has_exactly_the_catalogue_fields_and_values(world:
         for record in world.zendesk[object_type]:
             assert set(record) == expected, object_type
             assert isinstance(record["id"], int)
-    for (object_type, field), allowed in ZD_VALUES.items():
-        assert {record[field] for record in world.zendesk[object_type]} <= allowed, (object_type, field)
+    for (object_type, field_name), allowed in ZD_VALUES.items():
+        assert {record[field_name] for record in world.zendesk[object_type]} <= allowed, (object_type, field_name)
 
 
 def test_hubspot_property_values_are_all_strings_or_none(world: World) -> None:
@@ -313,9 +313,9 @@ def test_salesforce_ids_are_eighteen_characters_with_the_objects_key_prefix_and_
         ("Account", "OwnerId", "User"), ("Opportunity", "AccountId", "Account"), ("Opportunity", "OwnerId", "User"),
         ("Case", "AccountId", "Account"), ("Case", "ContactId", "Contact"), ("Case", "OwnerId", "User"),
     ]
-    for sobject, field, target in references:
-        values = {record[field] for record in world.salesforce[sobject]} - {None}
-        assert values <= ids[target], (sobject, field)
+    for sobject, field_name, target in references:
+        values = {record[field_name] for record in world.salesforce[sobject]} - {None}
+        assert values <= ids[target], (sobject, field_name)
 
 
 def test_zendesk_and_hubspot_references_resolve_to_seeded_records(world: World) -> None:
