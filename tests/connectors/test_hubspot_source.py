@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -15,8 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
-from airbyte_cdk.models import AirbyteMessage, AirbyteMessageSerializer, ConfiguredAirbyteCatalogSerializer, Status, Type
+from airbyte_cdk.models import (
+    ConfiguredAirbyteCatalogSerializer,
+    Status,
+    Type,
+)
+from airbyte_programs import messages_of, of_type, start_connector
+from sandbox_support import sandbox_loophub_config
 from sqlalchemy import Engine, select
 
 from connectors.hubspot import Source
@@ -27,7 +31,6 @@ from sandbox.hubspot.seeds import SEED_START, small_world
 from sandbox.population import generate_world
 from sandbox.server import SandboxServer
 from sandbox.world import World
-from sandbox_support import sandbox_loophub_config
 from store import RawRecord, create_store_engine, session_scope, upgrade_database
 
 Start = Callable[[World], SandboxServer]
@@ -67,20 +70,7 @@ def landed(engine: Engine) -> dict[tuple[str, str], tuple[str, bool, dict[str, A
 
 
 def start_program(*arguments: str) -> subprocess.Popen[str]:
-    """`python -m connectors.hubspot ...` in the background (each start pays ~4 s of airbyte_cdk imports)."""
-    return subprocess.Popen([sys.executable, "-m", "connectors.hubspot", *arguments], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def messages_of(program: subprocess.Popen[str]) -> list[AirbyteMessage]:
-    """Every stdout line of a finished program, each parsed as an Airbyte message (a line that is not one fails)."""
-    stdout, stderr = program.communicate(timeout=120)
-    lines = [line for line in stdout.splitlines() if line.strip()]
-    assert lines, stderr
-    return [AirbyteMessageSerializer.load(orjson.loads(line)) for line in lines]
-
-
-def of_type(messages: list[AirbyteMessage], kind: Type) -> list[AirbyteMessage]:
-    return [message for message in messages if message.type == kind]
+    return start_connector("hubspot", *arguments)
 
 
 # -- as a program ------------------------------------------------------------------------------------------
@@ -245,7 +235,13 @@ def test_given_more_records_sharing_one_instant_than_a_search_page_when_reading_
 
 
 def incremental_state(stream: str, blob: dict[str, Any]) -> list[Any]:
-    from airbyte_cdk.models import AirbyteStateBlob, AirbyteStateMessage, AirbyteStateType, AirbyteStreamState, StreamDescriptor
+    from airbyte_cdk.models import (
+        AirbyteStateBlob,
+        AirbyteStateMessage,
+        AirbyteStateType,
+        AirbyteStreamState,
+        StreamDescriptor,
+    )
 
     return [AirbyteStateMessage(type=AirbyteStateType.STREAM, stream=AirbyteStreamState(stream_descriptor=StreamDescriptor(name=stream), stream_state=AirbyteStateBlob(**blob)))]
 

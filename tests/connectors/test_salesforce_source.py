@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable
 from functools import cache
@@ -13,10 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 from airbyte_cdk.models import (
-    AirbyteMessage,
-    AirbyteMessageSerializer,
     AirbyteStateBlob,
     AirbyteStateMessage,
     AirbyteStateType,
@@ -26,6 +22,8 @@ from airbyte_cdk.models import (
     StreamDescriptor,
     Type,
 )
+from airbyte_programs import messages_of, of_type, start_connector
+from sandbox_support import sandbox_loophub_config
 from sqlalchemy import Engine, select
 
 from connectors.common import DELETED_AT_FIELD
@@ -37,7 +35,6 @@ from sandbox.population import generate_world
 from sandbox.salesforce.seeds import small_world
 from sandbox.server import SandboxServer
 from sandbox.world import World
-from sandbox_support import sandbox_loophub_config
 from store import RawRecord, create_store_engine, session_scope, upgrade_database
 from store.raw import load_stream_states
 
@@ -99,21 +96,7 @@ def fresh_engine(url: str) -> Engine:
 
 
 def start_program(*arguments: str) -> subprocess.Popen[str]:
-    """`python -m connectors.salesforce ...` in the background (each start pays ~4 s of airbyte_cdk imports)."""
-    command = [sys.executable, "-m", "connectors.salesforce", *arguments]
-    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def messages_of(program: subprocess.Popen[str]) -> list[AirbyteMessage]:
-    """Every stdout line of a finished program, each parsed as an Airbyte message (a line that is not one fails)."""
-    stdout, stderr = program.communicate(timeout=120)
-    lines = [line for line in stdout.splitlines() if line.strip()]
-    assert lines, stderr
-    return [AirbyteMessageSerializer.load(orjson.loads(line)) for line in lines]
-
-
-def of_type(messages: list[AirbyteMessage], kind: Type) -> list[AirbyteMessage]:
-    return [message for message in messages if message.type == kind]
+    return start_connector("salesforce", *arguments)
 
 
 # -- as a program ------------------------------------------------------------------------------------------
