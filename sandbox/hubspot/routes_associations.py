@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -45,19 +46,12 @@ def _targets(store: HubSpotStore, from_type: ObjectType, object_id: str, to_type
 
 async def v4_batch_read(request: Request) -> JSONResponse:
     """`POST /crm/v4/associations/{from}/{to}/batch/read`; objects with none are reported in `errors` (207)."""
-    from_type, to_type = _pair(request)
-    store = store_of(request)
-    started = store.now()
-    results, errors = [], []
-    for item in batch_inputs(await json_body(request), READ_LIMIT):
-        object_id = str(item.get("id", "")) if isinstance(item, dict) else ""
-        targets = _targets(store, from_type, object_id, to_type)
-        if not targets:
-            errors.append(_no_associations(from_type, to_type, object_id))
-            continue
-        to = [{"toObjectId": _numeric(to_id), "associationTypes": association_types_json(types)} for to_id, types in targets]
-        results.append({"from": {"id": object_id}, "to": to})
-    return JSONResponse(batch_json(results, errors, started, store.now()), status_code=207 if errors else 200)
+    return await _batch_read(
+        request,
+        lambda from_type, to_type, targets: [
+            {"toObjectId": _numeric(to_id), "associationTypes": association_types_json(types)} for to_id, types in targets
+        ],
+    )
 
 
 async def v4_batch_create(request: Request) -> JSONResponse:
@@ -157,6 +151,16 @@ async def v4_delete(request: Request) -> Response:
 
 async def v3_batch_read(request: Request) -> JSONResponse:
     """`POST /crm/v3/associations/{from}/{to}/batch/read`: `to` as `[{"id", "type"}]`."""
+    return await _batch_read(
+        request,
+        lambda from_type, to_type, targets: [
+            {"id": to_id, "type": association_name(types[0], from_type.name, to_type.name)} for to_id, types in targets
+        ],
+    )
+
+
+async def _batch_read(request: Request, render_to: Callable[[ObjectType, ObjectType, list[tuple[str, list[int]]]], list[Any]]) -> JSONResponse:
+    """The batch read both API versions share; they differ only in how each `to` list is written."""
     from_type, to_type = _pair(request)
     store = store_of(request)
     started = store.now()
@@ -167,8 +171,7 @@ async def v3_batch_read(request: Request) -> JSONResponse:
         if not targets:
             errors.append(_no_associations(from_type, to_type, object_id))
             continue
-        to = [{"id": to_id, "type": association_name(types[0], from_type.name, to_type.name)} for to_id, types in targets]
-        results.append({"from": {"id": object_id}, "to": to})
+        results.append({"from": {"id": object_id}, "to": render_to(from_type, to_type, targets)})
     return JSONResponse(batch_json(results, errors, started, store.now()), status_code=207 if errors else 200)
 
 
