@@ -70,6 +70,7 @@ def parse_config(text: str, path: Path, environ: Mapping[str, str]) -> LoophubCo
     if problems:
         raise ConfigError(path, sorted(problems, key=lambda problem: problem.line or 0))
     _remember_credential_sources(config, tree)
+    config._origin = (path, tree)
     return config
 
 

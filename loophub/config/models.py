@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationInfo, field_validator
+
+from mapping.spec import MappingSettings
 
 System = Literal["salesforce", "hubspot", "zendesk"]
 
@@ -84,10 +87,17 @@ class ConnectionConfig(StrictModel):
 class LoophubConfig(StrictModel):
     """The whole of loophub.yaml. Sections for later rooms are accepted as mappings until their schema lands."""
 
+    # Where the file came from and its YAML tree, so later checks (mapping specs) can name lines too.
+    _origin: tuple[Path, Any] | None = PrivateAttr(default=None)
+
+    def origin(self) -> tuple[Path, Any] | None:
+        """The file this configuration was read from and its YAML tree; None for the built-in defaults."""
+        return self._origin
+
     version: Literal[1] = 1
     database: DatabaseConfig | None = None
     connections: list[ConnectionConfig] = Field(default_factory=list)
-    mapping: dict[str, Any] = Field(default_factory=dict)
+    mapping: MappingSettings = Field(default_factory=MappingSettings)
     identity: dict[str, Any] = Field(default_factory=dict)
     policies: dict[str, Any] = Field(default_factory=dict)
 

@@ -6,7 +6,8 @@ from alembic import context
 from sqlalchemy import Engine
 
 from store.base import Base
-import store.models  # noqa: F401  (registers the tables on Base.metadata)
+import store.canonical  # noqa: F401  (registers the tables on Base.metadata)
+import store.models  # noqa: F401
 
 engine: Engine = context.config.attributes["engine"]
 
