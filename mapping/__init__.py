@@ -9,7 +9,19 @@ one record, `match_keys` for identity, and `check_against_schemas` for
 from mapping.apply import MappingFailure, map_record, select_spec
 from mapping.catalog import LoadedSpec, MappingSpecError, SpecCatalog, SpecProblem, load_catalog
 from mapping.keys import Key, match_keys
-from mapping.model import ENTITIES, CanonicalRecord, Company, Deal, Owner, Person, Satisfaction, SourceRef, Ticket, TicketComment, TicketMetrics
+from mapping.model import (
+    ENTITIES,
+    CanonicalRecord,
+    Company,
+    Deal,
+    Owner,
+    Person,
+    Satisfaction,
+    SourceRef,
+    Ticket,
+    TicketComment,
+    TicketMetrics,
+)
 from mapping.spec import FieldRule, MappingSettings, MappingSpec
 from mapping.vocabulary import VOCABULARIES, DealStage, Lifecycle, SatisfactionScore, TicketPriority, TicketStatus
 
