@@ -51,12 +51,12 @@ def map_record(
     warnings: list[str] = []
     model = ENTITIES[loaded.spec.entity]
     for name, rule in loaded.spec.fields.items():
-        values = _evaluate(name, rule, payload, context, warnings)
+        values, from_list = _evaluate(name, rule, payload, context, warnings)
         target = cached_field_type(model, name)
         if target is not None and target.kind == "string":
             # Zendesk ids are numbers; a canonical id or text field holds them as text.
             values = [str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value for value in values]
-        _assign(data, name, values, is_list=target is not None and target.is_list)
+        _assign(data, name, values, is_list=target is not None and target.is_list, from_list=from_list)
     envelope = {"source": source, "source_updated_at": source_updated_at, "is_deleted": is_deleted, "warnings": warnings}
     try:
         return model.model_validate({**data, **envelope})
@@ -71,8 +71,12 @@ def _holds(condition: Condition, payload: Mapping[str, Any]) -> bool:
     return value not in (condition.not_within or [])
 
 
-def _evaluate(name: str, rule: FieldRule, payload: Mapping[str, Any], context: RecordContext, warnings: list[str]) -> list[Any]:
-    values = _present([rule.value] if rule.value is not None else [lookup_path(payload, path) for path in rule.sources])
+def _evaluate(
+    name: str, rule: FieldRule, payload: Mapping[str, Any], context: RecordContext, warnings: list[str]
+) -> tuple[list[Any], bool]:
+    """The field's values after its transforms, and whether the source held a list (tags stay a list)."""
+    raw = [rule.value] if rule.value is not None else [lookup_path(payload, path) for path in rule.sources]
+    values = _present(raw)
     for call in rule.transforms:
         transform = call.transform
         try:
@@ -90,7 +94,8 @@ def _evaluate(name: str, rule: FieldRule, payload: Mapping[str, Any], context: R
             raise MappingFailure(f"{name}: {error}") from None
     if not values and rule.default is not None:
         values = [rule.default]
-    return values
+    # A list of values (tags) stays a list; a list of records (custom fields) gives the one value picked.
+    return values, any(isinstance(value, list) and not any(isinstance(item, Mapping) for item in value) for value in raw)
 
 
 def _present(values: list[Any]) -> list[Any]:
@@ -106,11 +111,11 @@ def cached_field_type(model: type[CanonicalRecord], name: str) -> FieldType | No
     return field_type(model, name)
 
 
-def _assign(data: dict[str, Any], name: str, values: list[Any], *, is_list: bool) -> None:
+def _assign(data: dict[str, Any], name: str, values: list[Any], *, is_list: bool, from_list: bool) -> None:
     head, _, key = name.partition(".")
     if key:
         if values:
-            data.setdefault(head, {})[key] = values if len(values) > 1 else values[0]
+            data.setdefault(head, {})[key] = values if from_list or len(values) > 1 else values[0]
         return
     if is_list:
         data[name] = list(dict.fromkeys(_hashable(value) for value in values))

@@ -6,6 +6,7 @@ about, so an admin can fix a spec without reading code.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,7 +102,7 @@ class SpecCatalog:
     def object_version(self, system: str, object_name: str) -> str:
         """What a raw record of this object was mapped under: its specs' versions and the default region."""
         versions = sorted(loaded.spec.version for loaded in self.for_object(system, object_name))
-        return "+".join([*versions, self.default_region])[:64]
+        return hashlib.sha256("+".join([*versions, self.default_region]).encode()).hexdigest()[:32]
 
 
 def load_catalog(settings: MappingSettings | None = None, origin: tuple[Path, Any] | None = None) -> SpecCatalog:
@@ -119,7 +120,7 @@ def load_catalog(settings: MappingSettings | None = None, origin: tuple[Path, An
             known = ", ".join(sorted(specs))
             problems.append(config.problem((name,), f"no mapping spec is named {name!r}; known: {known}"))
             continue
-        _apply_override(specs[name], override, Located(config.file, config.tree, (*config.prefix, name)))
+        problems += _apply_override(specs[name], override, Located(config.file, config.tree, (*config.prefix, name)))
     for loaded in specs.values():
         problems += _semantic_problems(loaded)
     problems += _overlap_problems(specs.values())
@@ -158,18 +159,21 @@ def _load_spec_file(path: Path, name: str, problems: list[SpecProblem]) -> Loade
     return LoadedSpec(name, spec, located)
 
 
-def _apply_override(loaded: LoadedSpec, override: Any, located: Located) -> None:
+def _apply_override(loaded: LoadedSpec, override: Any, located: Located) -> list[SpecProblem]:
+    problems = []
     fields: dict[str, FieldRule] = dict(loaded.spec.fields)
     for field_name, rule in override.fields.items():
-        if rule is None:
-            fields.pop(field_name, None)
-        else:
+        if rule is not None:
             fields[field_name] = rule
-            loaded.field_origins[field_name] = Located(located.file, located.tree, (*located.prefix, "fields"))
+            loaded.field_origins[field_name] = located
+        elif fields.pop(field_name, None) is None:
+            mapped = ", ".join(sorted(fields))
+            problems.append(located.problem(("fields", field_name), f"{loaded.name} maps no field {field_name!r}, so there is nothing to remove; it maps: {mapped}"))
     update: dict[str, Any] = {"fields": fields}
     if override.where is not None:
         update["where"] = override.where
     loaded.spec = loaded.spec.model_copy(update=update)
+    return problems
 
 
 def _semantic_problems(loaded: LoadedSpec) -> list[SpecProblem]:

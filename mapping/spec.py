@@ -121,7 +121,8 @@ class MappingSpec(StrictModel):
     @property
     def version(self) -> str:
         """A digest of what the spec does: a change re-maps this object's records, and only those."""
-        body = self.model_dump(mode="json", by_alias=True, exclude={"description"})
+        # exclude_unset: an explicit `default: null` in map_values behaves unlike no default at all.
+        body = self.model_dump(mode="json", by_alias=True, exclude={"description"}, exclude_unset=True)
         digest = hashlib.sha256(json.dumps([MAPPER_VERSION, body], sort_keys=True, default=str).encode())
         return digest.hexdigest()[:16]
 

@@ -14,6 +14,7 @@ email without a domain) and the record is mapped with a warning.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any, Literal
 
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from unidecode import unidecode
 
 from mapping.normalize import company_name_key, normalize_domain, normalize_phone, parse_email, parse_person_name
 from mapping.normalize.emails import InvalidEmail
@@ -162,8 +164,16 @@ def _to_e164(value: Any, args: E164Args, context: RecordContext) -> str:
     return number.e164 + (f";ext={number.extension}" if number.extension else "")
 
 
-# Country names people type that ISO 3166 does not list under that name.
-COUNTRY_ALIASES = {"uk": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "great britain": "GB", "holland": "NL"}
+# Country names people type that ISO 3166 (in English) does not list under that name, endonyms included.
+COUNTRY_ALIASES = {
+    "uk": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "great britain": "GB", "northern ireland": "GB",
+    "holland": "NL", "the netherlands": "NL", "nederland": "NL", "deutschland": "DE", "osterreich": "AT",
+    "schweiz": "CH", "suisse": "CH", "svizzera": "CH", "italia": "IT", "espana": "ES", "sverige": "SE", "norge": "NO",
+    "danmark": "DK", "suomi": "FI", "polska": "PL", "eire": "IE", "republic of ireland": "IE", "brasil": "BR",
+    "mexico": "MX", "nippon": "JP", "america": "US", "united states of america": "US", "south korea": "KR",
+}  # fmt: skip
+# Country-code domains sold worldwide as brand names: they say nothing about where a company is.
+VANITY_CCTLDS = frozenset({"io", "co", "me", "tv", "ai", "ly", "fm", "am", "gg", "to", "cc", "ws", "sh", "ac", "so", "vc", "gl", "la", "nu", "tk", "app"})
 
 
 def _region(context: RecordContext, args: E164Args) -> str | None:
@@ -179,7 +189,7 @@ def _domain_country(text: str) -> str | None:
     """The country of a country-code top-level domain in an address or URL ("x@acme.co.uk" → GB)."""
     domain = normalize_domain(text.rsplit("@", 1)[-1])
     tld = domain.suffix.rsplit(".", 1)[-1] if domain else ""
-    if len(tld) != 2 or not tld.isascii():
+    if len(tld) != 2 or not tld.isascii() or tld in VANITY_CCTLDS:
         return None
     return COUNTRY_ALIASES.get(tld, tld.upper()) if pycountry.countries.get(alpha_2=tld.upper()) or tld in COUNTRY_ALIASES else None
 
@@ -188,8 +198,9 @@ def _domain_country(text: str) -> str | None:
 def country_code(name: str) -> str | None:
     """ISO 3166 alpha-2 for a country name or code as typed ("United Kingdom", "USA", "uk"); None if unknown."""
     cleaned = name.strip()
-    if cleaned.lower() in COUNTRY_ALIASES:
-        return COUNTRY_ALIASES[cleaned.lower()]
+    folded = unidecode(cleaned).lower()
+    if folded in COUNTRY_ALIASES:
+        return COUNTRY_ALIASES[folded]
     try:
         return pycountry.countries.lookup(cleaned).alpha_2
     except LookupError:
@@ -267,9 +278,12 @@ def _epoch(scale: float) -> Callable[[Any, NoArgs, RecordContext], datetime]:
 
 def _number(value: Any, args: NoArgs, context: RecordContext) -> float:
     try:
-        return float(_text(value).replace(",", "").strip()) if not isinstance(value, int | float) else float(value)
+        number = float(_text(value).replace(",", "").strip()) if not isinstance(value, int | float) else float(value)
     except ValueError:
         raise TransformError(f"{value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise TransformError(f"{value!r} is not a finite number")
+    return number
 
 
 def _integer(value: Any, args: NoArgs, context: RecordContext) -> int:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
-from store.base import Base
 import store.canonical  # noqa: F401  (registers the tables on Base.metadata)
 import store.models  # noqa: F401
+from store.base import Base
 
 engine: Engine = context.config.attributes["engine"]
 
