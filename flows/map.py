@@ -8,6 +8,7 @@ cannot be mapped is quarantined with its reason and the run goes on.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from store.runs import finish_run, start_run
 
 BATCH_SIZE = 500  # rows per upsert: ~40 columns each stays under SQLite's and PostgreSQL's parameter limits
 NO_SPEC_VERSION = "no-spec"
+QUOTED_VALUE = re.compile(r"'[^']*'")
 
 
 @dataclass
@@ -150,4 +152,4 @@ def row_values(record: CanonicalRecord) -> dict[str, Any]:
 
 def _reason_kind(reason: str) -> str:
     """A quarantine reason without the record's own values, so counts group by cause."""
-    return reason.split(" (got ", 1)[0].split(": value ", 1)[0][:160]
+    return QUOTED_VALUE.sub("…", reason.split(" (got ", 1)[0])[:160]

@@ -8,6 +8,7 @@ one record, `match_keys` for identity, and `check_against_schemas` for
 
 from mapping.apply import MappingFailure, map_record, select_spec
 from mapping.catalog import LoadedSpec, MappingSpecError, SpecCatalog, SpecProblem, load_catalog
+from mapping.check import check_against_schemas
 from mapping.keys import Key, match_keys
 from mapping.model import (
     ENTITIES,
@@ -52,6 +53,7 @@ __all__ = [
     "TicketMetrics",
     "TicketPriority",
     "TicketStatus",
+    "check_against_schemas",
     "load_catalog",
     "map_record",
     "match_keys",

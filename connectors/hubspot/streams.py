@@ -87,6 +87,7 @@ def owners_schema() -> dict[str, Any]:
             "firstName": NULLABLE_TEXT,
             "lastName": NULLABLE_TEXT,
             "userId": {"type": ["null", "integer"]},
+            "type": NULLABLE_TEXT,
             "teams": {"type": ["null", "array"], "items": {"type": "object"}},
             "createdAt": NULLABLE_INSTANT,
             "updatedAt": NULLABLE_INSTANT,

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from loophub import __version__
-from loophub.cli import connections, db, sandbox
-from loophub.cli.sync import sync
+from loophub.cli import connections, db, mapping, sandbox
 from loophub.cli.context import CliState, error_console
+from loophub.cli.sync import sync
 from loophub.errors import LoopError
 
 app = typer.Typer(
@@ -25,7 +26,9 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(connections.app, name="connections")
 app.add_typer(sandbox.app, name="sandbox")
+app.add_typer(mapping.app, name="mapping")
 app.command("sync")(sync)
+app.command("map")(mapping.map_command)
 
 
 def _print_version(value: bool) -> None:
@@ -53,5 +56,5 @@ def main() -> None:
     try:
         app()
     except LoopError as error:
-        error_console.print(f"[bold red]error:[/] {error.user_message}", highlight=False, soft_wrap=True)
+        error_console.print(f"[bold red]error:[/] {escape(error.user_message)}", highlight=False, soft_wrap=True)
         sys.exit(error.exit_code)

@@ -172,6 +172,9 @@ def _lead(
         "Email": view.email,
         "Phone": view.phone,
         "Website": website(rng, company.domains[0]) if chance(rng, LEAD_WEBSITE_RATE) else None,
+        # Not drawn from the generator, so adding them left every other seeded value as it was.
+        "City": person.city.name,
+        "Country": person.country.name,
         "Status": status,
         "LeadSource": pick(rng, LEAD_SOURCES) if chance(rng, 0.8) else None,
         "IsConverted": converted,

@@ -185,6 +185,8 @@ def standard_objects() -> list[ObjectDef]:
             _text("Title", "Title", 128),
             FieldDef("Email", "email", "Email", length=80),
             FieldDef("Phone", "phone", "Phone", length=40),
+            FieldDef("MobilePhone", "phone", "Mobile Phone", length=40),
+            *_address("Address", "Address", "", ("City", "Country")),
             FieldDef("Website", "url", "Website", length=255),
             _picklist(
                 "Status",
