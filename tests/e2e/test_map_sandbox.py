@@ -45,6 +45,8 @@ OBJECT_ENTITY = {
 }
 ZENDESK_USER_ENTITY = {"end-user": "person", "agent": "owner", "admin": "owner"}
 
+# Zendesk's words are the shared ones but for "hold", and "deleted", a tombstone that counts as closed.
+ZENDESK_TICKET_STATUS = {"hold": "on_hold", "deleted": "closed"}
 SALESFORCE_CASE_STATUS = {
     "New": "new", "Working": "open", "Escalated": "open", "On Hold": "on_hold", "Waiting on Customer": "pending", "Closed": "closed",
 }
@@ -65,7 +67,7 @@ def expected_entity(system: str, object_name: str, payload: dict[str, Any]) -> s
 def expected_status_and_priority(system: str, payload: dict[str, Any]) -> tuple[str | None, str | None]:
     if system == "zendesk":
         status, priority = payload["status"], payload.get("priority")
-        return ("on_hold" if status == "hold" else status), priority
+        return ZENDESK_TICKET_STATUS.get(status, status), priority
     if system == "salesforce":
         return SALESFORCE_CASE_STATUS[payload["Status"]], SALESFORCE_CASE_PRIORITY.get(payload.get("Priority") or "")
     properties = payload["properties"]
