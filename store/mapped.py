@@ -84,6 +84,24 @@ def write_canonical(session: Session, entity: str, writes: Sequence[CanonicalWri
     now = utc_now()
     rows = [{**write.values, "raw_record_id": write.raw.id, "content_hash": content_hash(write.values), "changed_at": now} for write in writes]
     before = _hashes_by_ref(session, table, rows)
+    # A row whose content is unchanged keeps its row and keys; only the ledger learns it was seen.
+    ids = {source_id: record_id for source_id, (_, record_id) in before.items()}
+    moved = [row for row in rows if before.get(row["source_id"], ("", 0))[0] != row["content_hash"]]
+    if moved:
+        ids.update(_upsert(session, table, moved))
+        moved_ids = {row["source_id"] for row in moved}
+        moved_writes = [write for write in writes if write.values["source_id"] in moved_ids]
+        _replace_keys(session, entity, [ids[write.values["source_id"]] for write in moved_writes], moved_writes)
+        _remove_from_previous_entities(session, entity, moved_writes)
+    record_ids = [ids[write.values["source_id"]] for write in writes]
+    record_outcomes(session, [(write.raw, entity, record_id, None) for write, record_id in zip(writes, record_ids, strict=True)], spec_version)
+    inserted = sum(1 for row in rows if row["source_id"] not in before)
+    unchanged = len(rows) - len(moved)
+    return WriteCounts(inserted, len(moved) - inserted, unchanged)
+
+
+def _upsert(session: Session, table: Any, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert or update rows on their source ref; source id → row id."""
     # One statement executed with many parameter sets: compiled once and cached, unlike a multi-row VALUES.
     statement = _insert(session)(table)
     excluded = statement.excluded
@@ -91,15 +109,8 @@ def write_canonical(session: Session, entity: str, writes: Sequence[CanonicalWri
     updates = {column.name: excluded[column.name] for column in table.columns if column.name not in ("id", "changed_at")}
     updates["changed_at"] = case((changed, excluded.changed_at), else_=table.c.changed_at)
     statement = statement.on_conflict_do_update(index_elements=["system", "object", "source_id"], set_=updates)
-    returning = statement.returning(table.c.source_id, table.c.id, sort_by_parameter_order=True)
-    ids = dict(session.execute(returning, rows).tuples().all())
-    record_ids = [ids[write.values["source_id"]] for write in writes]
-    _replace_keys(session, entity, record_ids, writes)
-    _remove_from_previous_entities(session, entity, writes)
-    record_outcomes(session, [(write.raw, entity, record_id, None) for write, record_id in zip(writes, record_ids, strict=True)], spec_version)
-    inserted = sum(1 for row in rows if row["source_id"] not in before)
-    unchanged = sum(1 for row in rows if before.get(row["source_id"]) == row["content_hash"])
-    return WriteCounts(inserted, len(rows) - inserted - unchanged, unchanged)
+    returning = statement.returning(table.c.source_id, table.c.id)
+    return dict(session.execute(returning, rows).tuples().all())
 
 
 def record_outcomes(session: Session, outcomes: Sequence[tuple[PendingRaw, str | None, int | None, str | None]], spec_version: str) -> None:
@@ -126,12 +137,13 @@ def record_outcomes(session: Session, outcomes: Sequence[tuple[PendingRaw, str |
     session.execute(statement.on_conflict_do_update(index_elements=["raw_record_id"], set_={**updates, "record_id": keep_record}), rows)
 
 
-def _hashes_by_ref(session: Session, table: Any, rows: list[dict[str, Any]]) -> dict[str, str]:
+def _hashes_by_ref(session: Session, table: Any, rows: list[dict[str, Any]]) -> dict[str, tuple[str, int]]:
+    """Source id → (content hash, row id) of the rows already stored."""
     first = rows[0]
-    query = select(table.c.source_id, table.c.content_hash).where(
+    query = select(table.c.source_id, table.c.content_hash, table.c.id).where(
         table.c.system == first["system"], table.c.object == first["object"], table.c.source_id.in_([row["source_id"] for row in rows])
     )
-    return dict(session.execute(query).tuples().all())
+    return {source_id: (digest, record_id) for source_id, digest, record_id in session.execute(query)}
 
 
 def _replace_keys(session: Session, entity: str, record_ids: list[int], writes: Sequence[CanonicalWrite]) -> None:

@@ -78,6 +78,9 @@ def normalize_email(raw: str | None) -> Email | None:
         return None
 
 
+# Pure and costly (the domain check walks each character): the same address recurs across
+# systems and between mapping and match keys. A failure raises, so it is never cached.
+@functools.lru_cache(maxsize=65536)
 def parse_email(raw: str | None) -> Email:
     """The normalised address in `raw`; raises `InvalidEmail` with a reason when there is none."""
     text = _unwrap(raw)

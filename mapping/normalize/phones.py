@@ -20,6 +20,7 @@ evidence, where a silent None would look like a missing phone.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ class PhoneNumber:
     is_placeholder: bool
 
 
+@functools.lru_cache(maxsize=65536)  # pure; mapping and match keys read the same numbers
 def normalize_phone(raw: str | None, default_region: str | None = "US") -> PhoneNumber | None:
     """The number in `raw`, national formats read as `default_region` (ISO code); None when there is none.
 
