@@ -173,6 +173,7 @@ def _lead(
         "Phone": view.phone,
         "Website": website(rng, company.domains[0]) if chance(rng, LEAD_WEBSITE_RATE) else None,
         # Not drawn from the generator, so adding them left every other seeded value as it was.
+        "MobilePhone": None,
         "City": person.city.name,
         "Country": person.country.name,
         "Status": status,

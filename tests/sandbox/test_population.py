@@ -43,7 +43,7 @@ SF_FIELDS = {
         "MailingCity", "MailingCountry", "LeadSource", "OwnerId", "MasterRecordId",
     },
     "Lead": {
-        "FirstName", "LastName", "Name", "Company", "Title", "Email", "Phone", "Website", "Status", "LeadSource",
+        "FirstName", "LastName", "Name", "Company", "Title", "Email", "Phone", "MobilePhone", "City", "Country", "Website", "Status", "LeadSource",
         "IsConverted", "ConvertedAccountId", "ConvertedContactId", "OwnerId",
     },
     "Opportunity": {
