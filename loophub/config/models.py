@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationInfo, field_validator
 
+from identity.settings import IdentitySettings
 from mapping.spec import MappingSettings
 
 System = Literal["salesforce", "hubspot", "zendesk"]
@@ -98,7 +99,7 @@ class LoophubConfig(StrictModel):
     database: DatabaseConfig | None = None
     connections: list[ConnectionConfig] = Field(default_factory=list)
     mapping: MappingSettings = Field(default_factory=MappingSettings)
-    identity: dict[str, Any] = Field(default_factory=dict)
+    identity: IdentitySettings = Field(default_factory=IdentitySettings)
     policies: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("connections")
