@@ -92,7 +92,7 @@ def map_records(
 
 def _landed_objects(engine: Engine) -> list[tuple[str, str]]:
     with session_scope(engine) as session:
-        return sorted(session.execute(select(RawRecord.system, RawRecord.object).distinct()).tuples().all())
+        return sorted(session.execute(select(RawRecord.system, RawRecord.object).distinct()).all())
 
 
 def _map_object(

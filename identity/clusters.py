@@ -2,10 +2,10 @@
 
 Edges are applied in order of strength — must-links, then deterministic rules,
 then probabilistic matches by falling score — and a union is refused when it
-would put the two sides of a cannot-link together, or, for a probabilistic
-edge, two records of the same dataset (a chain A1–B–A2 through a weak middle
-is how false merges snowball). Deterministic evidence may join records of one
-dataset: two Salesforce contacts with one personal address are one person.
+would put the two sides of a cannot-link together, or when a score would chain
+two records of one dataset together through others (A1–B–A2 is how false
+merges snowball). Deterministic evidence may join records of one dataset, and
+so may a strong score between the two records themselves.
 """
 
 from __future__ import annotations
@@ -92,17 +92,27 @@ def cluster_records(
         if forest.conflicts(left, right):
             result.refused_cannot_link += 1
             continue
-        if rule == PROBABILISTIC and forest.datasets[left] & forest.datasets[right]:
+        if rule == PROBABILISTIC and _chains(forest, left, right, datasets[left_id], datasets[right_id]):
             result.refused_same_dataset += 1
             continue
         forest.union(left, right)
         result.used_edges.append((left_id, right_id, rule))
     labels: dict[int, int] = {}
-    for root, members in forest.members.items():
+    for members in forest.members.values():
         label = min(members)
         labels.update(dict.fromkeys(members, label))
     result.labels = labels
     return result
+
+
+def _chains(forest: _Forest, left: int, right: int, left_dataset: str, right_dataset: str) -> bool:
+    """Whether a score would put a dataset in one cluster twice other than through the pair it scores.
+
+    Two records of one dataset may join on their own strong score (HubSpot and Zendesk do hold real
+    duplicates); what is refused is a chain, where a third record's scores carry them together.
+    """
+    overlap = forest.datasets[left] & forest.datasets[right]
+    return bool(overlap) and not (left_dataset == right_dataset and overlap == {left_dataset})
 
 
 def _ordered(edges: pd.DataFrame, auto_merge: float) -> list[tuple[int, int, str]]:

@@ -110,7 +110,7 @@ def _upsert(session: Session, table: Any, rows: list[dict[str, Any]]) -> dict[st
     updates["changed_at"] = case((changed, excluded.changed_at), else_=table.c.changed_at)
     statement = statement.on_conflict_do_update(index_elements=["system", "object", "source_id"], set_=updates)
     returning = statement.returning(table.c.source_id, table.c.id)
-    return dict(session.execute(returning, rows).tuples().all())
+    return dict(session.execute(returning, rows).all())
 
 
 def record_outcomes(session: Session, outcomes: Sequence[tuple[PendingRaw, str | None, int | None, str | None]], spec_version: str) -> None:

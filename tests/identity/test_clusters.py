@@ -23,12 +23,12 @@ def test_given_a_probabilistic_chain_through_one_dataset_twice_then_the_weaker_l
 
 def test_given_a_deterministic_rule_then_two_records_of_one_dataset_may_join() -> None:
     datasets = {**DATASETS, 5: "salesforce:Contact"}
-    evidence = edges((1, 3, "email", None), (2, 3, "probabilistic", 0.999), (3, 5, "probabilistic", 0.999))
+    evidence = edges((1, 3, "email", None), (2, 3, "probabilistic", 0.999), (2, 5, "probabilistic", 0.999))
 
     result = cluster_records(datasets, evidence, auto_merge=0.99)
 
     assert result.labels[1] == result.labels[3] == result.labels[2]  # HubSpot joins: no dataset twice
-    assert result.labels[5] == 5  # a third Salesforce Contact through a score is refused
+    assert result.labels[5] == 5  # a second Salesforce Contact chained in through a score is refused
     assert result.refused_same_dataset == 1
 
 
@@ -65,3 +65,12 @@ def test_given_edges_in_any_order_then_the_clusters_are_the_same() -> None:
     backward = cluster_records(DATASETS, edges(*reversed(rows)), auto_merge=0.99).labels
 
     assert forward == backward
+
+
+def test_given_a_strong_score_between_two_records_of_one_dataset_then_they_may_join_directly() -> None:
+    datasets = {1: "hubspot:contacts", 2: "hubspot:contacts", 3: "zendesk:users"}
+
+    result = cluster_records(datasets, edges((1, 2, "probabilistic", 0.999), (2, 3, "probabilistic", 0.998)), auto_merge=0.99)
+
+    assert result.labels[1] == result.labels[2] == result.labels[3]
+    assert result.refused_same_dataset == 0
