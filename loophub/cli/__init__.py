@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from loophub import __version__
-from loophub.cli import connections, db, demo, identity, mapping, sandbox
+from loophub.cli import connections, db, demo, identity, mapping, sandbox, writeback
 from loophub.cli.context import CliState, error_console
 from loophub.cli.sync import sync
 from loophub.errors import LoopError
@@ -33,6 +33,7 @@ app.command("map")(mapping.map_command)
 app.command("resolve")(identity.resolve_command)
 app.add_typer(identity.profiles_app, name="profiles")
 app.add_typer(identity.review_app, name="review")
+app.command("writeback")(writeback.writeback_command)
 app.command("link")(identity.link_command)
 app.command("unlink")(identity.unlink_command)
 

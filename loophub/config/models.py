@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationInfo, field_validator
 
+from flows.writeback.settings import PolicySettings
 from identity.settings import IdentitySettings
 from mapping.spec import MappingSettings
 
@@ -100,7 +101,7 @@ class LoophubConfig(StrictModel):
     connections: list[ConnectionConfig] = Field(default_factory=list)
     mapping: MappingSettings = Field(default_factory=MappingSettings)
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
-    policies: dict[str, Any] = Field(default_factory=dict)
+    policies: PolicySettings = Field(default_factory=PolicySettings)
 
     @field_validator("connections")
     @classmethod

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 import store.canonical  # noqa: F401  (registers the tables on Base.metadata)
 import store.identity  # noqa: F401
 import store.models  # noqa: F401
+import store.writeback  # noqa: F401
 from store.base import Base
 
 engine: Engine = context.config.attributes["engine"]

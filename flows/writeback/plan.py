@@ -1,0 +1,138 @@
+"""A write-back plan: rows of (target, field, current → new, policy, reason, mode), and how values compare.
+
+A row exists only where a write would change something: the current value
+(as last pulled, or as loophub last wrote it since) and the new value are
+compared as the vendors mean them — HubSpot answers numbers as strings,
+Salesforce answers integers as floats, both stamp instants with
+milliseconds — so a system that already holds what loophub would write
+plans nothing, and the loop converges to zero writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from store.writeback import OutboxEntry, PulledTarget
+
+Kind = Literal["count", "number", "datetime"]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The object each CRM's company record lives in: the records a company policy writes into.
+TARGET_OBJECTS = {"salesforce": "Account", "hubspot": "companies"}
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRow:
+    """One field of one target record that a policy wants changed."""
+
+    system: str
+    object: str
+    record_id: str
+    field: str
+    current: Any  # as the vendor last showed it (sent back as the compare-and-set expectation)
+    new: Any  # in the vendor's wire form
+    policy: str
+    reason: str
+    mode: str
+    golden_id: str | None = None
+
+    @property
+    def target(self) -> str:
+        return f"{self.system}:{self.object}:{self.record_id}"
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def outbox_entry(self) -> OutboxEntry:
+        return OutboxEntry(self.system, self.object, self.record_id, self.field, self.golden_id, self.policy, self.mode, self.reason, self.current, self.new)
+
+
+@dataclass
+class Plan:
+    """What the enabled policies want written now; empty when every target already holds it."""
+
+    created_at: datetime
+    rows: list[PlanRow] = field(default_factory=list)
+    policies: list[str] = field(default_factory=list)
+    companies: int = 0  # golden companies the policies looked at
+    targets: int = 0  # CRM records they could write into
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "created_at": self.created_at.isoformat(),
+            "policies": self.policies,
+            "companies": self.companies,
+            "targets": self.targets,
+            "rows": [row.as_json() for row in self.rows],
+        }
+
+
+def current_value(system: str, target: PulledTarget | None, name: str) -> Any:
+    """A field's value as loophub last knew it: its own later write if any, else the pulled payload."""
+    if target is None:
+        return None
+    if name in target.written:
+        return target.written[name]
+    if system == "hubspot":
+        return (target.payload.get("properties") or {}).get(name)
+    return target.payload.get(name)
+
+
+def needs_write(mode: str, current: Any, new: Any, kind: Kind) -> bool:
+    """Whether a field in `mode` holding `current` must be written to hold `new`."""
+    if mode == "never":
+        return False
+    now, wanted = normalise(current, kind), normalise(new, kind)
+    if mode == "fill_if_blank":
+        return now is None and wanted is not None
+    return now != wanted
+
+
+def normalise(value: Any, kind: Kind) -> int | float | datetime | None:
+    """A value as comparable data: None for blank, numbers as numbers, instants as whole UTC seconds."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if kind == "datetime":
+        return _instant(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return round(number) if kind == "count" else round(number, 1)
+
+
+def wire(value: Any, kind: Kind, system: str) -> Any:
+    """A computed value as the vendor takes it (and echoes it back)."""
+    if value is None:
+        return None
+    if kind == "count":
+        return int(value)
+    if kind == "number":
+        return round(float(value), 1)
+    moment = _instant(value)
+    assert moment is not None, f"not an instant: {value!r}"
+    if system == "salesforce":
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")  # the REST form the reader keeps
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")  # HubSpot's own stamp form
+
+
+def _instant(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        moment = EPOCH + timedelta(milliseconds=float(value))
+    else:
+        text = str(value).strip()
+        if text.lstrip("-").isdigit():
+            moment = EPOCH + timedelta(milliseconds=float(text))
+        else:
+            text = text.replace("Z", "+00:00")
+            if len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit():  # Salesforce's `+0000`
+                text = f"{text[:-2]}:{text[-2:]}"
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                return None
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0)
