@@ -16,6 +16,9 @@ from .settings import MatchSettings
 MODEL_FORMAT_VERSION = "1.0"
 
 
+# The smallest m or u a level is given when its weight is computed (about ±20 bits at most).
+PROBABILITY_FLOOR = 1e-6
+
 class LevelParameters(BaseModel):
     """One level of a comparison. The null level has no m/u and weighs 0."""
 
@@ -30,7 +33,9 @@ class LevelParameters(BaseModel):
         """log2(m / u): how much this level moves a pair towards (or away from) a match."""
         if self.m is None or self.u is None:
             return 0.0
-        return math.log2(self.m / self.u)
+        # A level never seen among sampled non-matches (or matches) has u (or m) of 0; a small
+        # sample must not turn that into an infinite weight or a division by zero.
+        return math.log2(max(self.m, PROBABILITY_FLOOR) / max(self.u, PROBABILITY_FLOOR))
 
 
 class TermFrequencies(BaseModel):

@@ -67,3 +67,10 @@ def test_given_edited_model_file_when_loading_then_refused(model, tmp_path: Path
 
     with pytest.raises(ModelStoreError, match="no longer match its fingerprint"):
         load_model(path)
+
+
+def test_given_a_level_never_seen_among_non_matches_then_its_weight_is_large_but_finite() -> None:
+    from identity.matching import LevelParameters
+
+    assert 19 < LevelParameters(label="exact", m=0.9, u=0.0).match_weight < 21
+    assert -21 < LevelParameters(label="else", m=0.0, u=0.5).match_weight < -18
