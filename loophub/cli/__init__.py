@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from loophub import __version__
-from loophub.cli import connections, db, demo, identity, mapping, sandbox, writeback
+from loophub.cli import connections, db, demo, identity, loop, mapping, sandbox, writeback
 from loophub.cli.context import CliState, error_console
 from loophub.cli.sync import sync
 from loophub.errors import LoopError
@@ -28,6 +28,7 @@ app.add_typer(connections.app, name="connections")
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(mapping.app, name="mapping")
 app.command("demo")(demo.demo_command)
+app.command("loop")(loop.loop_command)
 app.command("sync")(sync)
 app.command("map")(mapping.map_command)
 app.command("resolve")(identity.resolve_command)
