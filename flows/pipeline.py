@@ -113,30 +113,12 @@ def _retry_transient(_task: Any, _task_run: Any, state: State[Any]) -> bool:
 
 
 def land_stream(engine: Engine, connection: ConnectionConfig, stream: str, *, full_refresh: bool = False) -> LandingReport:
-    """`flows.sync.sync_connection` limited to one stream, without a run row of its own (the flow keeps one).
+    """One stream of a connection landed, without a run row of its own (the flow keeps one for all)."""
+    from flows.sync import land_connection
 
-    Same steps — discover, configure only `stream`, read from its saved state, land — minus start_run and
-    finish_run, so a sync of N streams leaves one run row, not N. (If `sync_connection` grew a parameter
-    for the run to report into, this could call it instead.)
-    """
-    from flows.landing import Lander
-    from flows.sources import build_source
-    from flows.sync import _failure_of, configured_catalog, saved_state
-
-    source, config = build_source(connection)
-    report = LandingReport()
-    try:
-        catalog = configured_catalog(source.discover(connector_logger, config), full_refresh=full_refresh, only=[stream])
-        if not catalog.streams:
-            report.errors.append(StreamFailure(stream, f"{connection.name} no longer offers a stream {stream!r}", "config_error"))
-            return report
-        state = [] if full_refresh else [s for s in saved_state(engine, connection.name) if s.stream.stream_descriptor.name == stream]
-        lander = Lander(engine, connection.name, connection.system, catalog, on_progress=_stream_progress(connection.name))
-        report = lander.report
-        lander.land(source.read(connector_logger, config, catalog, state))
-    except Exception as failure:  # noqa: BLE001 — as in sync_connection: the CDK re-raises what its TRACE already reported
-        if not report.errors:
-            report.errors.append(_failure_of(failure))
+    report, streams = land_connection(engine, connection, full_refresh=full_refresh, streams=[stream], on_progress=_stream_progress(connection.name))
+    if not streams and not report.errors:
+        report.errors.append(StreamFailure(stream, f"{connection.name} no longer offers a stream {stream!r}", "config_error"))
     return report
 
 
@@ -152,13 +134,13 @@ def _stream_progress(connection: str) -> Any:
 def discover_streams(connection: ConnectionConfig) -> list[str]:
     """The connection's stream names; an unreachable source is a transient failure, retried."""
     from flows.sources import build_source
-    from flows.sync import _failure_of
+    from flows.sync import failure_of
 
     source, config = build_source(connection)
     try:
         return [stream.name for stream in source.discover(connector_logger, config).streams]
     except Exception as failure:  # classified by the connector: transient or not
-        raise StreamSyncFailed(connection.name, "(discover)", LandingReport(errors=[_failure_of(failure)])) from failure
+        raise StreamSyncFailed(connection.name, "(discover)", LandingReport(errors=[failure_of(failure)])) from failure
 
 
 @task(name="sync-stream", task_run_name="sync {connection.name}/{stream}", cache_policy=NO_CACHE, retry_condition_fn=_retry_transient)
@@ -182,7 +164,7 @@ def sync_flow(
     retry_delay_seconds: float = RETRY_DELAY_SECONDS,
 ) -> dict[str, Any]:
     """Sync one connection, a task per stream, one after another: the streams share the account's API allocation."""
-    from flows.sync import _counts, _outcome
+    from flows.sync import outcome, run_counts
 
     logger = get_run_logger()
     config, engine = open_store(config_path, database_url)
@@ -201,10 +183,10 @@ def sync_flow(
         for stream in streams or []:
             state = sync_stream.with_options(**retrying)(engine, connection, stream, full_refresh, return_state=True)
             _landed(state, total)
-        status, error = _outcome(total)
-        finish_run(engine, run_id, status, _counts(connection, total), error)
+        status, error = outcome(total)
+        finish_run(engine, run_id, status, run_counts(connection, total), error)
     except Exception as failure:
-        finish_run(engine, run_id, "failed", _counts(connection, total), f"{type(failure).__name__}: {failure}")
+        finish_run(engine, run_id, "failed", run_counts(connection, total), f"{type(failure).__name__}: {failure}")
         raise
     finally:
         engine.dispose()

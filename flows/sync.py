@@ -54,9 +54,30 @@ def sync_connection(
     batch_size: int = 2000,
     on_progress: ProgressCallback | None = None,
 ) -> SyncReport:
-    """Read `connection` into raw_records; returns counts per stream and how it ended."""
-    source, config = build_source(connection)
+    """Read `connection` into raw_records; returns counts per stream and how it ended (one run row)."""
     run_id = start_run(engine, "sync", {"connection": connection.name})
+    report, stream_names = land_connection(
+        engine, connection, full_refresh=full_refresh, streams=streams, batch_size=batch_size, on_progress=on_progress
+    )
+    status, error = outcome(report)
+    finish_run(engine, run_id, status, run_counts(connection, report), error)
+    return SyncReport(connection.name, run_id, report, status, error, stream_names)
+
+
+def land_connection(
+    engine: Engine,
+    connection: ConnectionConfig,
+    *,
+    full_refresh: bool = False,
+    streams: Sequence[str] | None = None,
+    batch_size: int = 2000,
+    on_progress: ProgressCallback | None = None,
+) -> tuple[LandingReport, list[str]]:
+    """Discover, configure (`streams` only, if given), read from the saved state and land; no run row.
+
+    A caller that runs streams one by one (the Prefect sync flow) keeps one run row for all of them.
+    """
+    source, config = build_source(connection)
     report, stream_names = LandingReport(), []
     try:
         catalog = configured_catalog(source.discover(logger, config), full_refresh=full_refresh, only=streams)
@@ -68,13 +89,11 @@ def sync_connection(
     except Exception as failure:  # noqa: BLE001 — the CDK re-raises stream failures at the end; they are in the report
         logger.debug("source %s ended with %r", connection.name, failure)
         if not report.errors:
-            report.errors.append(_failure_of(failure))
-    status, error = _outcome(report)
-    finish_run(engine, run_id, status, _counts(connection, report), error)
-    return SyncReport(connection.name, run_id, report, status, error, stream_names)
+            report.errors.append(failure_of(failure))
+    return report, stream_names
 
 
-def _outcome(report: LandingReport) -> tuple[str, str | None]:
+def outcome(report: LandingReport) -> tuple[str, str | None]:
     """succeeded; paused (only transient failures: what was read is kept, the next run resumes); or failed."""
     if not report.errors:
         return "succeeded", None
@@ -113,7 +132,7 @@ def saved_state(engine: Engine, connection_name: str) -> list[AirbyteStateMessag
     ]
 
 
-def _counts(connection: ConnectionConfig, report: LandingReport) -> dict[str, Any]:
+def run_counts(connection: ConnectionConfig, report: LandingReport) -> dict[str, Any]:
     return {
         "connection": connection.name,
         "records": report.records,
@@ -122,7 +141,7 @@ def _counts(connection: ConnectionConfig, report: LandingReport) -> dict[str, An
     }
 
 
-def _failure_of(failure: Exception) -> StreamFailure:
+def failure_of(failure: Exception) -> StreamFailure:
     """A failure outside any stream (discover, auth): its user message and failure type when it carries them."""
     message = getattr(failure, "user_message", None) or getattr(failure, "message", None) or f"{type(failure).__name__}: {failure}"
     failure_type = getattr(getattr(failure, "failure_type", None), "value", "system_error")
