@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,3 +45,19 @@ def state(ctx: typer.Context) -> CliState:
     obj = ctx.find_root().obj
     assert isinstance(obj, CliState)
     return obj
+
+
+def connector_logs_to_terminal() -> None:
+    """Connector logs as plain warnings on stderr, not the Airbyte JSON lines the CDK sets up on import."""
+    import airbyte_cdk.entrypoint  # noqa: F401  (its import installs the JSON handler this removes)
+    from airbyte_cdk.logger import AirbyteLogFormatter
+    from rich.logging import RichHandler
+
+    for logger in (logging.getLogger(), logging.getLogger("airbyte")):
+        for handler in list(logger.handlers):
+            if isinstance(handler.formatter, AirbyteLogFormatter):
+                logger.removeHandler(handler)
+    airbyte = logging.getLogger("airbyte")
+    airbyte.setLevel(logging.WARNING)
+    airbyte.addHandler(RichHandler(console=error_console, show_path=False))
+    airbyte.propagate = False

@@ -27,7 +27,7 @@ def demo_command(
 ) -> None:
     """Start the sandbox, then sync, map and resolve it, and print what loophub made of it."""
     # Imported here: product code never imports the sandbox, only this command does.
-    from loophub.cli.sync import _connector_logs_to_terminal
+    from loophub.cli.context import connector_logs_to_terminal
     from loophub.config import parse_config
     from sandbox.config import sandbox_config_yaml
     from sandbox.population import generate_world
@@ -45,7 +45,7 @@ def demo_command(
     config_file = directory / "loophub.yaml"
     config_file.write_text(sandbox_config_yaml(server, f"sqlite:///{database.resolve()}"), encoding="utf-8")
     console.print(f"sandbox up: Salesforce {server.url('salesforce')}, HubSpot {server.url('hubspot')}, Zendesk {server.url('zendesk')}")
-    _connector_logs_to_terminal()
+    connector_logs_to_terminal()
     config = parse_config(config_file.read_text(encoding="utf-8"), config_file, environ={})
     engine = create_store_engine(config.database.url if config.database else f"sqlite:///{database}")
     upgrade_database(engine)

@@ -153,9 +153,9 @@ def _raw_record(cli: CliState, system: str, object_name: str, source_id: str) ->
 def _discover_schemas(connections: list[ConnectionConfig]) -> tuple[dict[tuple[str, str], Mapping[str, Any]], list[tuple[str, str]]]:
     """Each connection's stream schemas by (system, stream), and (connection, message) for those that failed."""
     from flows.sources import build_source
-    from loophub.cli.sync import _connector_logs_to_terminal
+    from loophub.cli.context import connector_logs_to_terminal
 
-    _connector_logs_to_terminal()
+    connector_logs_to_terminal()
     schemas: dict[tuple[str, str], Mapping[str, Any]] = {}
     failures: list[tuple[str, str]] = []
     for connection in connections:

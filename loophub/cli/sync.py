@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from loophub.cli.context import console, error_console, state
+from loophub.cli.context import connector_logs_to_terminal, console, state
 from loophub.config import ConnectionConfig
 from loophub.errors import ErrorKind, LoopError
 
@@ -22,7 +21,7 @@ def sync(
     """Read every stream of the connections into raw_records, incrementally, one committed batch at a time."""
     from flows.sync import sync_connection
 
-    _connector_logs_to_terminal()
+    connector_logs_to_terminal()
     cli = state(ctx)
     selected = _select(cli.config().connections, connections or [])
     engine = cli.engine()
@@ -42,22 +41,6 @@ def sync(
             console.print(f"[red]{connection.name}: {report.error}[/]", soft_wrap=True)
     if failed:
         raise typer.Exit(1)
-
-
-def _connector_logs_to_terminal() -> None:
-    """Connector logs as plain warnings on stderr, not the Airbyte JSON lines the CDK sets up on import."""
-    import airbyte_cdk.entrypoint  # noqa: F401  (its import installs the JSON handler this removes)
-    from airbyte_cdk.logger import AirbyteLogFormatter
-    from rich.logging import RichHandler
-
-    for logger in (logging.getLogger(), logging.getLogger("airbyte")):
-        for handler in list(logger.handlers):
-            if isinstance(handler.formatter, AirbyteLogFormatter):
-                logger.removeHandler(handler)
-    airbyte = logging.getLogger("airbyte")
-    airbyte.setLevel(logging.WARNING)
-    airbyte.addHandler(RichHandler(console=error_console, show_path=False))
-    airbyte.propagate = False
 
 
 def _select(configured: list[ConnectionConfig], names: list[str]) -> list[ConnectionConfig]:
