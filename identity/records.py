@@ -34,12 +34,12 @@ import re
 from typing import Literal
 
 import pandas as pd
-import pycountry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from unidecode import unidecode
 
 from mapping.normalize import company_name_key, is_free_mail_domain, normalize_domain, parse_person_name
+from mapping.transforms import country_code
 from store.canonical import CompanyRow, MatchKey, PersonRow
 
 Entity = Literal["person", "company"]
@@ -52,14 +52,6 @@ PERSON_COLUMNS = [
 ]
 COMPANY_COLUMNS = [*COMMON_COLUMNS, "name_key", "domain", "phone", "city", "country", "member_domain"]
 
-# Names people type for a country that pycountry does not know (endonyms, colloquial names).
-COUNTRY_ALIASES = {
-    "uk": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "great britain": "GB", "britain": "GB",
-    "usa": "US", "us": "US", "america": "US", "deutschland": "DE", "holland": "NL", "the netherlands": "NL",
-    "italia": "IT", "espana": "ES", "sverige": "SE", "suomi": "FI", "schweiz": "CH", "suisse": "CH",
-    "svizzera": "CH", "eire": "IE", "republic of ireland": "IE", "brasil": "BR", "nippon": "JP",
-    "osterreich": "AT", "belgique": "BE", "belgie": "BE", "danmark": "DK", "norge": "NO", "polska": "PL",
-}
 _SPACES = re.compile(r"\s+")
 
 
@@ -242,17 +234,8 @@ def _city(value: str | None) -> str | None:
     return _SPACES.sub(" ", unidecode(value).lower()).strip() or None
 
 
-@functools.lru_cache(maxsize=4096)
 def _country(value: str | None) -> str | None:
-    """An ISO 3166 alpha-2 code for a country typed as a name, code or common alias; else the text lower-cased."""
-    if not isinstance(value, str):
+    """An ISO 3166 alpha-2 code for a country as typed (mapping's table); else the text folded, so it still compares."""
+    if not isinstance(value, str) or not value.strip():
         return None
-    text = _SPACES.sub(" ", unidecode(value).lower()).strip(" .")
-    if not text:
-        return None
-    if text in COUNTRY_ALIASES:
-        return COUNTRY_ALIASES[text]
-    try:
-        return pycountry.countries.lookup(text).alpha_2
-    except LookupError:
-        return text
+    return country_code(value) or _SPACES.sub(" ", unidecode(value).lower()).strip(" .") or None

@@ -166,11 +166,12 @@ def _to_e164(value: Any, args: E164Args, context: RecordContext) -> str:
 
 # Country names people type that ISO 3166 (in English) does not list under that name, endonyms included.
 COUNTRY_ALIASES = {
-    "uk": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "great britain": "GB", "northern ireland": "GB",
-    "holland": "NL", "the netherlands": "NL", "nederland": "NL", "deutschland": "DE", "osterreich": "AT",
-    "schweiz": "CH", "suisse": "CH", "svizzera": "CH", "italia": "IT", "espana": "ES", "sverige": "SE", "norge": "NO",
-    "danmark": "DK", "suomi": "FI", "polska": "PL", "eire": "IE", "republic of ireland": "IE", "brasil": "BR",
-    "mexico": "MX", "nippon": "JP", "america": "US", "united states of america": "US", "south korea": "KR",
+    "uk": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "great britain": "GB", "britain": "GB",
+    "northern ireland": "GB", "holland": "NL", "the netherlands": "NL", "nederland": "NL", "deutschland": "DE",
+    "osterreich": "AT", "schweiz": "CH", "suisse": "CH", "svizzera": "CH", "italia": "IT", "espana": "ES",
+    "sverige": "SE", "norge": "NO", "danmark": "DK", "suomi": "FI", "polska": "PL", "eire": "IE",
+    "republic of ireland": "IE", "brasil": "BR", "mexico": "MX", "nippon": "JP", "america": "US",
+    "united states of america": "US", "south korea": "KR", "belgique": "BE", "belgie": "BE",
 }  # fmt: skip
 # Country-code domains sold worldwide as brand names: they say nothing about where a company is.
 VANITY_CCTLDS = frozenset({"io", "co", "me", "tv", "ai", "ly", "fm", "am", "gg", "to", "cc", "ws", "sh", "ac", "so", "vc", "gl", "la", "nu", "tk", "app"})
@@ -197,7 +198,7 @@ def _domain_country(text: str) -> str | None:
 @cache
 def country_code(name: str) -> str | None:
     """ISO 3166 alpha-2 for a country name or code as typed ("United Kingdom", "USA", "uk"); None if unknown."""
-    cleaned = name.strip()
+    cleaned = " ".join(name.split()).strip(" .")
     folded = unidecode(cleaned).lower()
     if folded in COUNTRY_ALIASES:
         return COUNTRY_ALIASES[folded]
