@@ -10,16 +10,24 @@ plans nothing, and the loop converges to zero writes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
 
 from store.writeback import OutboxEntry, PulledTarget
 
-Kind = Literal["count", "number", "datetime"]
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from flows.writeback.settings import PolicySettings
+
+# What a target field holds, as compared and as sent: whole numbers, one-decimal numbers, instants, days, text, flags.
+Kind = Literal["count", "number", "datetime", "date", "text", "boolean"]
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # The object each CRM's company record lives in: the records a company policy writes into.
 TARGET_OBJECTS = {"salesforce": "Account", "hubspot": "companies"}
+TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +76,37 @@ class Plan:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class TargetField:
+    """A field a policy writes into, as an admin must define it (`loophub targets check|apply`)."""
+
+    system: str
+    object: str  # the stream name: Account, Contact, Opportunity, companies, contacts, deals, organizations, users, tickets
+    name: str  # as the policy writes it: an API name, a property, or Zendesk's `organization_fields.<key>`
+    kind: Kind
+    label: str
+    policy: str
+
+
+@dataclass
+class PolicyPlan:
+    """What one policy wants: its rows, and how many companies and target records it looked at."""
+
+    rows: list[PlanRow] = field(default_factory=list)
+    companies: int = 0
+    targets: int = 0
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A write-back policy as the flow drives it: whether it is on, what it plans, which fields it needs."""
+
+    name: str
+    enabled: Callable[[PolicySettings], bool]
+    plan: Callable[[Session, PolicySettings, datetime], PolicyPlan]
+    target_fields: Callable[[PolicySettings], list[TargetField]]
+
+
 def current_value(system: str, target: PulledTarget | None, name: str) -> Any:
     """A field's value as loophub last knew it: its own later write if any, else the pulled payload."""
     if target is None:
@@ -76,6 +115,9 @@ def current_value(system: str, target: PulledTarget | None, name: str) -> Any:
         return target.written[name]
     if system == "hubspot":
         return (target.payload.get("properties") or {}).get(name)
+    head, _, key = name.partition(".")
+    if system == "zendesk" and key:  # `organization_fields.loophub_owner`: a custom field under its group
+        return (target.payload.get(head) or {}).get(key)
     return target.payload.get(name)
 
 
@@ -89,12 +131,18 @@ def needs_write(mode: str, current: Any, new: Any, kind: Kind) -> bool:
     return now != wanted
 
 
-def normalise(value: Any, kind: Kind) -> int | float | datetime | None:
-    """A value as comparable data: None for blank, numbers as numbers, instants as whole UTC seconds."""
+def normalise(value: Any, kind: Kind) -> int | float | datetime | date | str | bool | None:
+    """A value as comparable data: None for blank, numbers as numbers, instants as whole UTC seconds, text stripped."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if kind == "datetime":
         return _instant(value)
+    if kind == "date":
+        return _day(value)
+    if kind == "text":
+        return str(value).strip()
+    if kind == "boolean":
+        return value if isinstance(value, bool) else str(value).strip().lower() in TRUE_WORDS
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -110,11 +158,35 @@ def wire(value: Any, kind: Kind, system: str) -> Any:
         return int(value)
     if kind == "number":
         return round(float(value), 1)
+    if kind == "text":
+        return str(value)
+    if kind == "boolean":
+        flag = bool(normalise(value, "boolean"))
+        return ("true" if flag else "false") if system == "hubspot" else flag  # HubSpot answers every property as text
+    if kind == "date":
+        day = _day(value)
+        assert day is not None, f"not a day: {value!r}"
+        return day.isoformat()
     moment = _instant(value)
     assert moment is not None, f"not an instant: {value!r}"
     if system == "salesforce":
         return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")  # the REST form the reader keeps
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")  # HubSpot's own stamp form
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if len(text) >= 10 and text[4] == "-":
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            return None
+    moment = _instant(value)  # HubSpot answers a date property as midnight UTC in milliseconds
+    return moment.date() if moment else None
 
 
 def _instant(value: Any) -> datetime | None:

@@ -28,22 +28,19 @@ from connectors.common import RecordUpdate, WriteOutcome, WriteResult
 from connectors.hubspot.endpoints import BATCH_SIZE as HUBSPOT_BATCH
 from connectors.salesforce.endpoints import WRITE_BATCH_SIZE as SALESFORCE_BATCH
 from flows.sources import connector_package, source_config
-from flows.writeback.plan import TARGET_OBJECTS, Plan
-from flows.writeback.policies import SUPPORT_CONTEXT, plan_support_context
+from flows.writeback.plan import Plan
+from flows.writeback.policies import POLICIES
 from flows.writeback.settings import OutboxSettings, PolicySettings
 from loophub.config import ConnectionConfig, LoophubConfig
 from store import session_scope, utc_now
 from store.runs import finish_run, start_run
 from store.writeback import (
     DueChange,
-    company_members,
     due_changes,
     enqueue,
     mark_applied,
     mark_conflict,
     mark_failed,
-    pulled_targets,
-    support_facts,
 )
 
 
@@ -85,20 +82,15 @@ def plan_writeback(engine: Engine, config: LoophubConfig, *, now: datetime | Non
     """What the enabled policies want written now (reads only)."""
     settings, now = policy_settings(config), now or utc_now()
     plan = Plan(created_at=now)
-    support = settings.support_context
-    if support.enabled:
+    for policy in POLICIES:
+        if not policy.enabled(settings):
+            continue
         with session_scope(engine) as session:
-            members = company_members(session)
-            facts = support_facts(session, support.ticket_systems)
-            targets = {}
-            for system in support.targets:
-                ids = [m.source_id for m in members if m.system == system and m.object == TARGET_OBJECTS[system]]
-                targets.update({(system, source_id): target for source_id, target in pulled_targets(session, system, TARGET_OBJECTS[system], ids).items()})
-        rows, companies = plan_support_context(support, members, facts, targets, now)
-        plan.rows.extend(rows)
-        plan.policies.append(SUPPORT_CONTEXT)
-        plan.companies += companies
-        plan.targets += len(targets)
+            part = policy.plan(session, settings, now)
+        plan.rows.extend(part.rows)
+        plan.policies.append(policy.name)
+        plan.companies += part.companies
+        plan.targets += part.targets
     return plan
 
 

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from flows.writeback.plan import needs_write, normalise, wire
-from flows.writeback.policies import support_health, support_picture
+from flows.writeback.support_context import support_health, support_picture
 from flows.writeback.settings import PolicySettings
 from store import session_scope
 from store.writeback import (
