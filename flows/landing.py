@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from connectors.common import DELETED_AT_FIELD
 from store import session_scope
 from store.raw import RawRow, UpsertCounts, save_stream_state, upsert_raw_records
+from store.writeback import changed_fields, count_echoes
 
 logger = logging.getLogger(__name__)
 
@@ -29,12 +30,14 @@ class StreamCounts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    echoes: int = 0  # updated records whose only change is what loophub wrote into them
     batches: int = 0
 
-    def add(self, counts: UpsertCounts) -> None:
+    def add(self, counts: UpsertCounts, echoes: int = 0) -> None:
         self.inserted += counts.inserted
         self.updated += counts.updated
         self.unchanged += counts.unchanged
+        self.echoes += echoes
         self.batches += 1
 
 
@@ -135,10 +138,13 @@ class Lander:
             return
         with session_scope(self.engine) as session:
             counts = upsert_raw_records(session, rows)
+            latest = {(row.object, row.source_id): row.payload for row in rows}
+            changes = [(object_, source_id, changed_fields(before, latest[(object_, source_id)])) for (_, object_, source_id), before in counts.previous.items()]
+            echoes = count_echoes(session, self.system, changes)
             if state is not None:
                 save_stream_state(session, self.connection_name, stream, state)
         self.buffers[stream] = []
-        self.report.streams[stream].add(counts)
+        self.report.streams[stream].add(counts, echoes)
         if self.on_progress:
             self.on_progress(stream, self.report.streams[stream])
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -39,11 +39,15 @@ def payload_hash(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+RawKey = tuple[str, str, str]  # (system, object, source_id)
+
+
 @dataclass(frozen=True, slots=True)
 class UpsertCounts:
     inserted: int
     updated: int
     unchanged: int
+    previous: dict[RawKey, dict[str, Any]] = field(default_factory=dict)  # payloads the updated records had before
 
 
 def upsert_raw_records(session: Session, rows: Sequence[RawRow]) -> UpsertCounts:
@@ -51,19 +55,20 @@ def upsert_raw_records(session: Session, rows: Sequence[RawRow]) -> UpsertCounts
 
     Rows repeated within the batch keep the last one, as the latest read wins.
     """
-    latest: dict[tuple[str, str, str], RawRow] = {(row.system, row.object, row.source_id): row for row in rows}
+    latest: dict[RawKey, RawRow] = {(row.system, row.object, row.source_id): row for row in rows}
     if not latest:
         return UpsertCounts(0, 0, 0)
     known = _existing_hashes(session, list(latest))
     now = utc_now()
     values = []
-    inserted = updated = 0
+    changed: list[RawKey] = []
+    inserted = 0
     for key, row in latest.items():
         digest = payload_hash(row.payload)
         if key in known:
             if known[key] == digest:
                 continue
-            updated += 1
+            changed.append(key)
         else:
             inserted += 1
         values.append(
@@ -78,9 +83,21 @@ def upsert_raw_records(session: Session, rows: Sequence[RawRow]) -> UpsertCounts
                 "pulled_at": now,
             }
         )
+    # Read before the write: the write-back flow compares old and new to tell its own echoes from outside changes.
+    previous = _payloads(session, changed)
     if values:
         _upsert(session, values)
-    return UpsertCounts(inserted, updated, len(latest) - inserted - updated)
+    return UpsertCounts(inserted, len(changed), len(latest) - inserted - len(changed), previous)
+
+
+def _payloads(session: Session, keys: list[RawKey]) -> dict[RawKey, dict[str, Any]]:
+    found: dict[RawKey, dict[str, Any]] = {}
+    for start in range(0, len(keys), 300):
+        statement = select(RawRecord.system, RawRecord.object, RawRecord.source_id, RawRecord.payload).where(
+            tuple_(RawRecord.system, RawRecord.object, RawRecord.source_id).in_(keys[start : start + 300])
+        )
+        found.update({(system, object_, source_id): payload for system, object_, source_id, payload in session.execute(statement)})
+    return found
 
 
 def _existing_hashes(session: Session, keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:

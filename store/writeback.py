@@ -281,6 +281,13 @@ def mark_failed(session: Session, change: DueChange, message: str | None, next_a
     _set(session, [change.id], status=status, attempts=change.attempts + 1, last_error=message, next_attempt_at=next_attempt_at, updated_at=now)
 
 
+def requeue_parked(session: Session, now: datetime) -> int:
+    """Give every parked row a fresh start (after an admin fixed the cause); how many."""
+    ids = list(session.scalars(select(OutboxRow.id).where(OutboxRow.status == "parked")))
+    _set(session, ids, status="planned", attempts=0, next_attempt_at=None, updated_at=now)
+    return len(ids)
+
+
 def outbox_rows(session: Session, *, statuses: Sequence[str] | None = None, plan_id: int | None = None) -> list[OutboxRow]:
     """Outbox rows (detached copies are fine: callers only read them), oldest first."""
     query = select(OutboxRow).order_by(OutboxRow.id)
@@ -299,19 +306,42 @@ def is_echo(session: Session, system: str, object: str, record_id: str, payload:
     It is an echo when every changed field — the vendors' modification stamps
     aside — is one loophub last wrote there, still holding the value written.
     """
+    return count_echoes(session, system, [(object, record_id, payload)]) == 1
+
+
+def count_echoes(session: Session, system: str, changes: Sequence[tuple[str, str, Mapping[str, Any]]]) -> int:
+    """How many of `changes` — (object, record id, changed fields) — are only loophub's own writes coming back."""
+    flat = {(object_, record_id): _flat(fields) for object_, record_id, fields in changes}
+    flat = {key: fields for key, fields in flat.items() if fields}
+    written: dict[tuple[str, str], dict[str, Any]] = {}
+    keys = list(flat)
+    for start in range(0, len(keys), 300):
+        query = select(EchoEntry.object, EchoEntry.record_id, EchoEntry.field, EchoEntry.value).where(
+            EchoEntry.system == system, tuple_(EchoEntry.object, EchoEntry.record_id).in_(keys[start : start + 300])
+        )
+        for object_, record_id, name, value in session.execute(query):
+            written.setdefault((object_, record_id), {})[name] = value
+    return sum(
+        1 for key, fields in flat.items()
+        if set(fields) <= set(written.get(key, {})) and all(_same_json(written[key][name], value) for name, value in fields.items())
+    )  # fmt: skip
+
+
+def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields whose value differs between two pulls of one record, HubSpot's `properties` one level down."""
+    changed = {name: value for name, value in after.items() if name != "properties" and before.get(name) != value}
+    inner_before, inner_after = before.get("properties"), after.get("properties")
+    if isinstance(inner_after, Mapping):
+        old = inner_before if isinstance(inner_before, Mapping) else {}
+        changed["properties"] = {name: value for name, value in inner_after.items() if old.get(name) != value}
+    return changed
+
+
+def _flat(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Changed fields as one flat mapping, without the vendors' stamps and ids."""
     fields = dict(payload.get("properties") or {}) if isinstance(payload.get("properties"), Mapping) else {}
     fields.update({name: value for name, value in payload.items() if name != "properties"})
-    changed = {name: value for name, value in fields.items() if name not in _SYSTEM_STAMPS and name not in ("id", "Id", "attributes")}
-    if not changed:
-        return False
-    written = dict(
-        session.execute(
-            select(EchoEntry.field, EchoEntry.value).where(
-                EchoEntry.system == system, EchoEntry.object == object, EchoEntry.record_id == record_id, EchoEntry.field.in_(list(changed))
-            )
-        ).all()
-    )
-    return set(written) == set(changed) and all(_same_json(written[name], value) for name, value in changed.items())
+    return {name: value for name, value in fields.items() if name not in _SYSTEM_STAMPS and name not in ("id", "Id", "attributes")}
 
 
 def _record_echoes(session: Session, values: dict[TargetKey, Any], now: datetime) -> None:

@@ -29,10 +29,12 @@ def sync(
     for connection in selected:
         with _StreamProgress(connection.name) as progress:
             report = sync_connection(engine, connection, full_refresh=full_refresh, on_progress=progress.update)
+        streams = report.landing.streams.values()
+        echoes = sum(c.echoes for c in streams)
         console.print(
             f"{connection.name}: {report.landing.records:,} records read "
-            f"({sum(c.inserted for c in report.landing.streams.values()):,} new, "
-            f"{sum(c.updated for c in report.landing.streams.values()):,} changed) — run {report.run_id} {report.status}"
+            f"({sum(c.inserted for c in streams):,} new, {sum(c.updated for c in streams):,} changed"
+            f"{f', {echoes:,} of them only loophub’s own writes' if echoes else ''}) — run {report.run_id} {report.status}"
         )
         if report.status == "paused":
             console.print(f"[yellow]{connection.name}: paused, progress kept; the next sync resumes: {report.error}[/]", soft_wrap=True)

@@ -21,12 +21,21 @@ def writeback_command(
     ctx: typer.Context,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan (target, field, current → new, policy, reason); write nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    retry_parked: Annotated[
+        bool, typer.Option("--retry-parked", help="Try parked changes again (after fixing what refused them), then apply.")
+    ] = False,
 ) -> None:
-    """Write merged context back into Salesforce and HubSpot: plan → outbox → apply → confirm."""
+    """Write merged context back into the CRMs and Zendesk: plan → outbox → apply → confirm."""
     from flows.writeback.run import apply_writeback, plan_writeback
+    from store import session_scope, utc_now
+    from store.writeback import requeue_parked
 
     cli = state(ctx)
     engine, config = cli.engine(), cli.config()
+    if retry_parked and not dry_run:
+        with session_scope(engine) as session:
+            requeued = requeue_parked(session, utc_now())
+        console.print(f"{requeued:,} parked change(s) queued again")
     with console.status("planning write-back…"):
         plan = plan_writeback(engine, config)
     if dry_run:

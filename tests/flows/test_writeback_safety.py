@@ -6,13 +6,14 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hubspot.crm.properties import PropertyCreate
 
 from flows.writeback.run import apply_writeback, plan_writeback
 from flows.writeback.settings import SUPPORT_CONTEXT_FIELDS
 from sandbox.server import SandboxServer
 from sandbox.world import World
 from store import session_scope
-from store.writeback import outbox_rows
+from store.writeback import outbox_rows, requeue_parked
 from tests.flows.writeback_support import (
     HS_UPDATE_ROUTE,
     Loop,
@@ -110,3 +111,13 @@ def test_given_a_field_the_vendor_refuses_then_the_write_is_retried_with_backoff
     assert not later.outcomes and later.enqueued["still_parked"] == len(plan.rows)
     assert write_calls(loop.server) == calls_before
     assert loop.server.control("hubspot").calls.snapshot()["by_route"][HS_UPDATE_ROUTE]["calls"] > 0
+
+    # The admin adds the property and queues the parked changes again: they go through.
+    definition = PropertyCreate(name="loophub_no_such_property", label="Open tickets", type="number", field_type="number", group_name="companyinformation")
+    loop.vendors.hs.crm.properties.core_api.create("companies", definition)
+    with session_scope(loop.engine) as session:
+        assert requeue_parked(session, start + timedelta(days=1)) == len(plan.rows)
+    retried = apply_writeback(loop.engine, config, plan_writeback(loop.engine, config), now=start + timedelta(days=1))
+    assert retried.count("applied") == len(plan.rows) and not retried.errors
+    with session_scope(loop.engine) as session:
+        assert {row.status for row in outbox_rows(session, statuses=["parked", "planned", "failed"])} == set()

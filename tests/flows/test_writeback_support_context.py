@@ -14,6 +14,7 @@ import typer
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from flows.sync import sync_connection
 from flows.writeback.run import apply_writeback, plan_writeback
 from loophub.cli.context import CliState
 from loophub.cli.writeback import writeback_command
@@ -140,6 +141,25 @@ def test_given_a_write_when_run_again_before_the_next_pull_then_the_echo_ledger_
         assert is_echo(session, row.system, row.object, row.record_id, changed)
         assert not is_echo(session, row.system, row.object, row.record_id, {**changed, "Name": "Renamed by a person"})
         assert not is_echo(session, row.system, row.object, row.record_id, {row.field: "something else"})
+
+
+def test_given_a_write_when_the_next_pull_brings_it_back_then_sync_counts_it_as_an_echo_not_an_outside_change(loop: Loop) -> None:
+    plan = plan_writeback(loop.engine, loop.config)
+    apply_writeback(loop.engine, loop.config, plan)
+    written: dict[tuple[str, str], set[str]] = {}
+    for row in plan.rows:
+        written.setdefault((row.system, row.object), set()).add(row.record_id)
+    person_edit = sorted(written[("salesforce", "Account")])[0]
+    loop.vendors.sf.Account.update(person_edit, {"Name": "Renamed by a person"})
+
+    for connection in loop.config.connections:
+        if connection.system in ("salesforce", "hubspot"):
+            report = sync_connection(loop.engine, connection)
+            object_name = "Account" if connection.system == "salesforce" else "companies"
+            counts = report.landing.streams[object_name]
+            outside = 1 if connection.system == "salesforce" else 0
+            assert counts.updated == len(written[(connection.system, object_name)])
+            assert counts.echoes == counts.updated - outside
 
 
 def test_given_the_cli_when_dry_run_as_json_then_it_prints_the_plan_and_writes_nothing(loop: Loop, tmp_path: Path) -> None:
