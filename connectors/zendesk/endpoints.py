@@ -56,6 +56,7 @@ class Endpoint:
     deleted_at: Callable[[Json], str | None] | None = None  # a record's delete stamp, None while it lives
     explode: Callable[[list[Json]], Iterable[Json]] | None = None  # items -> records, when they differ
     custom_fields: str | None = None  # "user_fields": values live under that key, definitions at /{key}.json
+    search_type: str | None = None  # Search's `type:` for the newest changes the export hides; None: not searchable
 
     @property
     def is_export(self) -> bool:
@@ -88,11 +89,11 @@ def comments_of(events: list[Json]) -> Iterable[Json]:
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("users", "incremental/users/cursor.json", "users", Paging.CURSOR_EXPORT, "updated_at",
-             deleted_at=_inactive_user, custom_fields="user_fields"),
+             deleted_at=_inactive_user, custom_fields="user_fields", search_type="user"),
     Endpoint("organizations", "incremental/organizations.json", "organizations", Paging.TIME_EXPORT, "updated_at",
-             deleted_at=_deleted_organization, custom_fields="organization_fields"),
+             deleted_at=_deleted_organization, custom_fields="organization_fields", search_type="organization"),
     Endpoint("tickets", "incremental/tickets/cursor.json", "tickets", Paging.CURSOR_EXPORT, "generated_timestamp",
-             deleted_at=_deleted_ticket),
+             deleted_at=_deleted_ticket, search_type="ticket"),
     Endpoint("ticket_comments", "incremental/ticket_events.json", "ticket_events", Paging.TIME_EXPORT, "created_at",
              params={"include": "comment_events"}, explode=comments_of),
     Endpoint("satisfaction_ratings", "satisfaction_ratings.json", "satisfaction_ratings", Paging.CURSOR_LIST, "updated_at",

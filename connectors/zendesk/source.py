@@ -57,7 +57,10 @@ class Source(AbstractSource):
         settings = parse_config(config)
         client = ZendeskClient(settings)
         definitions = self._definitions.setdefault(_account_key(settings), {})
-        return [ZendeskStream(endpoint, client, settings.start_time, _schema_of(endpoint, client, definitions)) for endpoint in ENDPOINTS]
+        return [
+            ZendeskStream(endpoint, client, settings.start_time, _schema_of(endpoint, client, definitions), settings.recent_minutes)
+            for endpoint in ENDPOINTS
+        ]
 
 
 def _schema_of(endpoint: Endpoint, client: ZendeskClient, cache: dict[str, list[Json]]) -> Any:

@@ -43,6 +43,11 @@ class ZendeskConfig(BaseModel):
     plan_requests_reserve: int = Field(
         0, ge=0, description="Pause until the next minute when fewer requests than this remain of the plan's per-minute limit."
     )
+    recent_minutes: int = Field(
+        2, ge=0, le=60,
+        description="After each export, read tickets, users and organizations changed in the last N minutes through Search "
+        "(the exports hide the newest minute); 0 turns it off.",
+    )
     job_poll_interval: float = Field(1.0, gt=0, le=60, description="Seconds between two looks at a bulk write's job status.")
     job_timeout: float = Field(600.0, gt=0, le=3600, description="Longest wait for a bulk write's job to finish, in seconds.")
 

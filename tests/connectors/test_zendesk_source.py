@@ -221,6 +221,32 @@ def test_given_edits_creates_and_deletes_in_zendesk_when_syncing_again_then_exac
     assert after[("users", str(edited_user))][2]["name"] == "Renamed In Zendesk"
 
 
+@pytest.mark.parametrize("recent_minutes", [2, 0])
+def test_given_a_ticket_opened_seconds_ago_when_syncing_then_search_lands_what_the_export_still_hides(
+    start_sandbox: Start, admin: Callable[[SandboxServer], httpx.Client], migrated_engine: Engine, recent_minutes: int
+) -> None:
+    server = start_sandbox(world_of_400_people())
+    connection, ui = zendesk_connection(server, recent_minutes=recent_minutes), admin(server)
+    sync_connection(migrated_engine, connection)
+    opened = ui.post("/_sandbox/records/tickets", json={"subject": "Down again", "body": "Urgent", "requester": {"name": "Ann Other", "email": "ann.other@example.org"}})
+    opened.raise_for_status()
+
+    report = sync_connection(migrated_engine, connection)
+    after = landed(migrated_engine)
+
+    if recent_minutes:
+        assert after[("tickets", str(opened.json()["id"]))][2]["subject"] == "Down again"
+        assert ("users", str(opened.json()["requester_id"])) in after
+    else:
+        assert ("tickets", str(opened.json()["id"])) not in after  # the export alone sees it a minute later
+    ui.post("/_sandbox/clock/advance", json={"seconds": 61}).raise_for_status()
+    later = sync_connection(migrated_engine, connection)
+    assert ("tickets", str(opened.json()["id"])) in landed(migrated_engine)
+    # Once the export returns what Search already landed, the store holds the same: nothing changes twice.
+    assert later.landing.streams["tickets"].updated == 0 if recent_minutes else later.landing.streams["tickets"].inserted == 1
+    assert report.status == later.status == "succeeded"
+
+
 def test_given_one_call_in_five_failing_when_syncing_then_raw_records_equal_a_clean_run(
     start_sandbox: Start, admin: Callable[[SandboxServer], httpx.Client], migrated_engine: Engine, another_database_url: str
 ) -> None:
