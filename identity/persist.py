@@ -106,7 +106,7 @@ def write_assignment(session: Session, entity: str, assignment: Assignment, hash
     ]
     if new_rows:
         session.execute(GoldenRecord.__table__.insert(), new_rows)
-    for golden_id in assignment.touched & existing:
+    for golden_id in (assignment.touched | set(profiles)) & existing:  # members changed, or their content did
         values: dict[str, Any] = {"member_count": counts.get(golden_id, 0), "updated_at": now, "status": "active", "merged_into": None}
         if golden_id in profiles:
             values["profile"] = profiles[golden_id]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -16,7 +17,7 @@ from mapping import load_catalog
 from sandbox.population import generate_world
 from sandbox.server import SandboxServer
 from sandbox.world import World
-from store import create_store_engine, session_scope, upgrade_database
+from store import RawRecord, create_store_engine, session_scope, upgrade_database
 from store.canonical import PersonRow
 from store.identity import GoldenMember, GoldenRecord, IdentityEvent, ReviewItem
 from store.raw import RawRow, upsert_raw_records
@@ -109,6 +110,27 @@ def test_given_one_percent_new_people_then_at_least_99_percent_of_golden_ids_are
     assert kept / len(before) >= 0.99
     assert report.entities["person"].changed == len(new_rows)
     assert report.entities["person"].created >= len(new_rows)
+
+
+def test_given_a_member_whose_content_changed_when_resolved_then_its_profile_shows_the_new_value(resolved: Engine) -> None:
+    with session_scope(resolved) as session:
+        singles = session.execute(
+            select(GoldenMember.golden_id, PersonRow.source_id)
+            .join(PersonRow, PersonRow.id == GoldenMember.record_id)
+            .join(GoldenRecord, GoldenRecord.golden_id == GoldenMember.golden_id)
+            .where(GoldenMember.entity == "person", PersonRow.system == "zendesk", GoldenRecord.member_count == 1)
+        ).first()
+        assert singles is not None
+        golden_id, source_id = singles
+        raw = session.scalars(select(RawRecord).where(RawRecord.system == "zendesk", RawRecord.object == "users", RawRecord.source_id == source_id)).one()
+        upsert_raw_records(session, [RawRow("zendesk", "users", source_id, {**raw.payload, "name": "Renamed Zendeskperson"})])
+    map_records(resolved, load_catalog())
+
+    resolve(resolved, SETTINGS)
+
+    with session_scope(resolved) as session:
+        profile = session.get(GoldenRecord, golden_id).profile
+    assert "Zendeskperson" in json.dumps(profile)
 
 
 def test_given_a_must_link_and_a_cannot_link_then_both_survive_a_full_run(resolved: Engine) -> None:
