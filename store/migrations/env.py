@@ -5,7 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
-import store.canonical  # noqa: F401  (registers the tables on Base.metadata)
+import store.apikeys  # noqa: F401  (registers the tables on Base.metadata)
+import store.canonical  # noqa: F401
+import store.handoffs  # noqa: F401
 import store.identity  # noqa: F401
 import store.models  # noqa: F401
 import store.writeback  # noqa: F401
