@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from airbyte_cdk.models import AirbyteMessage, AirbyteStateMessage, AirbyteStateType, ConfiguredAirbyteCatalog, Type
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from connectors.common import DELETED_AT_FIELD
 from store import session_scope
-from store.raw import RawRow, UpsertCounts, save_stream_state, upsert_raw_records
-from store.writeback import changed_fields, count_echoes
+from store.raw import RawRow, UpsertCounts, save_stream_state, stored_versions, upsert_raw_records
+from store.writeback import changed_fields, echo_keys
 
 logger = logging.getLogger(__name__)
 
@@ -137,16 +138,30 @@ class Lander:
         if not rows and state is None:
             return
         with session_scope(self.engine) as session:
+            rows, echoes = self._keep_times_of_echoes(session, rows)
             counts = upsert_raw_records(session, rows)
-            latest = {(row.object, row.source_id): row.payload for row in rows}
-            changes = [(object_, source_id, changed_fields(before, latest[(object_, source_id)])) for (_, object_, source_id), before in counts.previous.items()]
-            echoes = count_echoes(session, self.system, changes)
             if state is not None:
                 save_stream_state(session, self.connection_name, stream, state)
         self.buffers[stream] = []
         self.report.streams[stream].add(counts, echoes)
         if self.on_progress:
             self.on_progress(stream, self.report.streams[stream])
+
+    def _keep_times_of_echoes(self, session: Session, rows: list[RawRow]) -> tuple[list[RawRow], int]:
+        """Rows whose only change is loophub's own write keep their stored change time; and how many there are.
+
+        The vendor stamps such a record as just changed. Survivorship prefers
+        the most recent value, so that stamp would promote the record's other,
+        older values over a newer record's — and the next plan would write
+        those back: a ping-pong. Its data did not change; its time does not either.
+        """
+        stored = {(before.object, before.source_id): before for before in stored_versions(session, rows).values()}
+        changes = [(row.object, row.source_id, changed_fields(stored[(row.object, row.source_id)].payload, row.payload))
+                   for row in rows if (row.object, row.source_id) in stored]  # fmt: skip
+        echoed = echo_keys(session, self.system, changes)
+        kept = [replace(row, source_updated_at=stored[(row.object, row.source_id)].source_updated_at) if (row.object, row.source_id) in echoed else row
+                for row in rows]  # fmt: skip
+        return kept, len(echoed)
 
 
 def _failure(error: Any) -> StreamFailure:

@@ -1,4 +1,4 @@
-"""The Prefect flows: `sync` (one task per stream), `map`, `resolve`, and `loop`, which runs them in order.
+"""The Prefect flows: `sync` (one task per stream), `map`, `resolve`, and `loop`, which runs them and `writeback` in order.
 
 Flows take plain values only — the loophub.yaml path and a database URL —
 so a deployment can start them as well as `loophub loop` in-process. Each
@@ -95,6 +95,12 @@ class SyncFailed(Exception):
         super().__init__(f"sync {summary['connection']} {summary['status']}: {summary['error']}")
 
 
+def announce(step: str) -> None:
+    """Tell the in-process listener (if any) that a step begins."""
+    if _listener is not None:
+        _listener.step(step)
+
+
 def open_store(config_path: str | None, database_url: str | None) -> tuple[LoophubConfig, Engine]:
     """The configuration and an engine on an up-to-date store; an explicit `database_url` wins over the file."""
     from store import create_store_engine, ensure_database, resolve_database_url
@@ -172,8 +178,7 @@ def sync_flow(
     if connection is None:
         engine.dispose()
         raise ValueError(f"no connection {connection_name!r} in {config_path or 'loophub.yaml'}; configured: {[c.name for c in config.connections]}")
-    if _listener is not None:
-        _listener.step(f"sync {connection_name}")
+    announce(f"sync {connection_name}")
     run_id = start_run(engine, "sync", {"connection": connection_name})
     retrying = {"retries": retries, "retry_delay_seconds": retry_delay_seconds}
     total = LandingReport()
@@ -193,6 +198,7 @@ def sync_flow(
     summary = {
         "connection": connection_name, "run_id": run_id, "status": status, "error": error, "records": total.records,
         "inserted": sum(c.inserted for c in total.streams.values()), "updated": sum(c.updated for c in total.streams.values()),
+        "echoes": sum(c.echoes for c in total.streams.values()),
         "streams": {name: counts.records for name, counts in total.streams.items()},
     }  # fmt: skip
     logger.info("sync %s: %d records (%d new, %d changed) in %d streams — run %d %s", connection_name,
@@ -222,8 +228,7 @@ def map_flow(config_path: str | None = None, database_url: str | None = None, fu
     from mapping import load_catalog
 
     config, engine = open_store(config_path, database_url)
-    if _listener is not None:
-        _listener.step("map")
+    announce("map")
 
     def progress(system: str, object_name: str, counts: Any) -> None:
         if _listener is not None:
@@ -249,8 +254,7 @@ def resolve_flow(config_path: str | None = None, database_url: str | None = None
     from identity.resolve import resolve
 
     config, engine = open_store(config_path, database_url)
-    if _listener is not None:
-        _listener.step("resolve")
+    announce("resolve")
     run_id = start_run(engine, "resolve", {"full": full})
     try:
         report = resolve(engine, config.identity, full=full, retrain=retrain)
@@ -278,7 +282,9 @@ def loop_flow(
     retries: int = RETRIES,
     retry_delay_seconds: float = RETRY_DELAY_SECONDS,
 ) -> dict[str, Any]:
-    """Every connection's sync, then map, then resolve; a failed sync is counted and the rest go on."""
+    """Every connection's sync, then map, resolve and write-back; a failed sync is counted and the rest go on."""
+    from flows.writeback.flow import writeback_flow
+
     logger = get_run_logger()
     config, engine = open_store(config_path, database_url)
     run_id = start_run(engine, "loop", {"connections": [c.name for c in config.connections]})
@@ -292,12 +298,15 @@ def loop_flow(
             summary["syncs"][connection.name] = _sync_summary(connection.name, state)
         summary["map"] = map_flow(config_path, database_url)
         summary["resolve"] = resolve_flow(config_path, database_url)
+        summary["writeback"] = writeback_flow(config_path, database_url)
     except Exception as error:
         finish_run(engine, run_id, "failed", summary, f"{type(error).__name__}: {error}")
         engine.dispose()
         raise
     failed = {name: sync["error"] for name, sync in summary["syncs"].items() if sync["status"] != "succeeded"}
-    # "partial": the loop itself went through (map, resolve) but some connection did not sync; its sync flow is Failed.
+    if summary["writeback"].get("failed"):
+        failed["write-back"] = f"{summary['writeback']['failed']} change(s) refused; `loophub writeback --dry-run` and the outbox say which"
+    # "partial": the loop itself went through but some connection did not sync or some writes were refused.
     summary["status"] = "partial" if failed else "succeeded"
     error = "; ".join(f"{name}: {message}" for name, message in failed.items()) or None
     finish_run(engine, run_id, summary["status"], summary, error)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -47,7 +47,6 @@ class UpsertCounts:
     inserted: int
     updated: int
     unchanged: int
-    previous: dict[RawKey, dict[str, Any]] = field(default_factory=dict)  # payloads the updated records had before
 
 
 def upsert_raw_records(session: Session, rows: Sequence[RawRow]) -> UpsertCounts:
@@ -83,20 +82,22 @@ def upsert_raw_records(session: Session, rows: Sequence[RawRow]) -> UpsertCounts
                 "pulled_at": now,
             }
         )
-    # Read before the write: the write-back flow compares old and new to tell its own echoes from outside changes.
-    previous = _payloads(session, changed)
     if values:
         _upsert(session, values)
-    return UpsertCounts(inserted, len(changed), len(latest) - inserted - len(changed), previous)
+    return UpsertCounts(inserted, len(changed), len(latest) - inserted - len(changed))
 
 
-def _payloads(session: Session, keys: list[RawKey]) -> dict[RawKey, dict[str, Any]]:
-    found: dict[RawKey, dict[str, Any]] = {}
+def stored_versions(session: Session, rows: Sequence[RawRow]) -> dict[RawKey, RawRow]:
+    """The stored version of each of `rows` whose payload differs from it (new records are not listed)."""
+    wanted = {(row.system, row.object, row.source_id): payload_hash(row.payload) for row in rows}
+    keys = list(wanted)
+    found: dict[RawKey, RawRow] = {}
     for start in range(0, len(keys), 300):
-        statement = select(RawRecord.system, RawRecord.object, RawRecord.source_id, RawRecord.payload).where(
-            tuple_(RawRecord.system, RawRecord.object, RawRecord.source_id).in_(keys[start : start + 300])
-        )
-        found.update({(system, object_, source_id): payload for system, object_, source_id, payload in session.execute(statement)})
+        statement = select(RawRecord).where(tuple_(RawRecord.system, RawRecord.object, RawRecord.source_id).in_(keys[start : start + 300]))
+        for record in session.scalars(statement):
+            key = (record.system, record.object, record.source_id)
+            if record.payload_hash != wanted[key]:
+                found[key] = RawRow(record.system, record.object, record.source_id, record.payload, record.source_updated_at, record.is_deleted)
     return found
 
 

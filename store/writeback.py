@@ -29,7 +29,9 @@ from store.models import RawRecord
 OPEN_STATUSES = ("planned", "failed")  # still to be written
 TargetKey = tuple[str, str, str, str]  # (system, object, record id, field)
 # Fields the vendors stamp on every write: never a sign of a human change, never an echo either.
-_SYSTEM_STAMPS = frozenset({"LastModifiedDate", "SystemModstamp", "LastModifiedById", "updatedAt", "hs_lastmodifieddate", "lastmodifieddate"})
+_SYSTEM_STAMPS = frozenset({
+    "LastModifiedDate", "SystemModstamp", "LastModifiedById", "updatedAt", "hs_lastmodifieddate", "lastmodifieddate", "updated_at", "generated_timestamp",
+})
 
 
 class OutboxRow(Base):
@@ -306,13 +308,13 @@ def is_echo(session: Session, system: str, object: str, record_id: str, payload:
     It is an echo when every changed field — the vendors' modification stamps
     aside — is one loophub last wrote there, still holding the value written.
     """
-    return count_echoes(session, system, [(object, record_id, payload)]) == 1
+    return bool(_flat(payload)) and bool(echo_keys(session, system, [(object, record_id, payload)]))
 
 
-def count_echoes(session: Session, system: str, changes: Sequence[tuple[str, str, Mapping[str, Any]]]) -> int:
-    """How many of `changes` — (object, record id, changed fields) — are only loophub's own writes coming back."""
+def echo_keys(session: Session, system: str, changes: Sequence[tuple[str, str, Mapping[str, Any]]]) -> set[tuple[str, str]]:
+    """Which of `changes` — (object, record id, changed fields) — are no outside change: only loophub's own writes
+    coming back, or nothing but the vendor's stamps (a record read once through Search, then through the export)."""
     flat = {(object_, record_id): _flat(fields) for object_, record_id, fields in changes}
-    flat = {key: fields for key, fields in flat.items() if fields}
     written: dict[tuple[str, str], dict[str, Any]] = {}
     keys = list(flat)
     for start in range(0, len(keys), 300):
@@ -321,19 +323,32 @@ def count_echoes(session: Session, system: str, changes: Sequence[tuple[str, str
         )
         for object_, record_id, name, value in session.execute(query):
             written.setdefault((object_, record_id), {})[name] = value
-    return sum(
-        1 for key, fields in flat.items()
+    return {
+        key for key, fields in flat.items()
         if set(fields) <= set(written.get(key, {})) and all(_same_json(written[key][name], value) for name, value in fields.items())
-    )  # fmt: skip
+    }  # fmt: skip
 
 
 def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields whose value differs between two pulls of one record, HubSpot's `properties` one level down."""
-    changed = {name: value for name, value in after.items() if name != "properties" and before.get(name) != value}
-    inner_before, inner_after = before.get("properties"), after.get("properties")
-    if isinstance(inner_after, Mapping):
-        old = inner_before if isinstance(inner_before, Mapping) else {}
-        changed["properties"] = {name: value for name, value in inner_after.items() if old.get(name) != value}
+    """The fields whose value differs between two pulls of one record, named as loophub writes them.
+
+    HubSpot's `properties` are compared one level down under their own names;
+    other groups of fields (Zendesk's `organization_fields`, `user_fields`)
+    one level down as `group.key`, the names the write-back uses.
+    """
+    changed: dict[str, Any] = {}
+    for name, value in after.items():
+        old = before.get(name)
+        if old == value:
+            continue
+        if isinstance(value, Mapping) and isinstance(old, Mapping | None):
+            inner = {key: item for key, item in value.items() if (old or {}).get(key) != item}
+            if name == "properties":
+                changed["properties"] = inner
+            else:
+                changed.update({f"{name}.{key}": item for key, item in inner.items()})
+        else:
+            changed[name] = value
     return changed
 
 

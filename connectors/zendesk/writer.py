@@ -32,6 +32,7 @@ from connectors.zendesk.fields import conflicts, payload
 from connectors.zendesk.spec import parse_config
 
 FINISHED = frozenset({"completed", "failed", "killed"})
+FIRST_POLL_SECONDS = 0.1
 Results = dict[int, WriteResult]  # position in the caller's list -> its result
 
 
@@ -158,10 +159,12 @@ class Writer:
         """Submit a bulk write and wait for its job; item index -> that item's result."""
         job = self.client.send(method, path, body).get("job_status") or {}
         deadline = time.monotonic() + self.settings.job_timeout
+        wait = min(FIRST_POLL_SECONDS, self.settings.job_poll_interval)
         while job.get("status") not in FINISHED:
             if time.monotonic() > deadline:
                 raise ConnectorError(Verdict(Classification.FATAL, "Zendesk did not finish the bulk write in time; its outcome is unknown."), internal=str(job.get("id")))
-            self._sleep(self.settings.job_poll_interval)
+            self._sleep(wait)
+            wait = min(wait * 2, self.settings.job_poll_interval)  # small jobs finish in well under a second
             job = self.client.get(f"job_statuses/{job['id']}.json").get("job_status") or {}
         if job.get("status") != "completed":
             said = vendor_message({"description": job.get("message")})

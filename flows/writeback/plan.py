@@ -20,6 +20,7 @@ from store.writeback import OutboxEntry, PulledTarget
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from flows.writeback.handoff import HandoffStep
     from flows.writeback.settings import PolicySettings
 
 # What a target field holds, as compared and as sent: whole numbers, one-decimal numbers, instants, days, text, flags.
@@ -65,14 +66,18 @@ class Plan:
     policies: list[str] = field(default_factory=list)
     companies: int = 0  # golden companies the policies looked at
     targets: int = 0  # CRM records they could write into
+    handoffs: list[HandoffStep] = field(default_factory=list)  # deals to create from tickets, and tickets skipped (why)
+    skipped: dict[str, list[str]] = field(default_factory=dict)  # enabled policies left out: their target fields are not ready
 
     def as_json(self) -> dict[str, Any]:
         return {
             "created_at": self.created_at.isoformat(),
             "policies": self.policies,
+            "skipped": self.skipped,
             "companies": self.companies,
             "targets": self.targets,
             "rows": [row.as_json() for row in self.rows],
+            "handoffs": [step.as_json() for step in self.handoffs],
         }
 
 
@@ -86,6 +91,7 @@ class TargetField:
     kind: Kind
     label: str
     policy: str
+    unique: bool = False  # an idempotency key: Salesforce External ID + Unique, HubSpot unique values
 
 
 @dataclass
@@ -95,6 +101,7 @@ class PolicyPlan:
     rows: list[PlanRow] = field(default_factory=list)
     companies: int = 0
     targets: int = 0
+    handoffs: list[HandoffStep] = field(default_factory=list)  # creates go through the hand-off ledger, not the outbox
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ section of loophub.yaml (`flows/writeback/settings.py`).
 
 from __future__ import annotations
 
-from flows.writeback import support_context
+from flows.writeback import crm_context, cross_links, enrichment, handoff, support_context, suppression
 from flows.writeback.plan import Policy
 
-POLICIES: tuple[Policy, ...] = (support_context.POLICY,)
+POLICIES: tuple[Policy, ...] = (support_context.POLICY, crm_context.POLICY, suppression.POLICY, cross_links.POLICY, enrichment.POLICY, handoff.POLICY)

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +29,7 @@ from connectors.common import RecordUpdate, WriteOutcome, WriteResult
 from connectors.hubspot.endpoints import BATCH_SIZE as HUBSPOT_BATCH
 from connectors.salesforce.endpoints import WRITE_BATCH_SIZE as SALESFORCE_BATCH
 from flows.sources import connector_package, source_config
+from flows.writeback.handoff_apply import HandoffReport, apply_handoffs
 from flows.writeback.plan import Plan
 from flows.writeback.policies import POLICIES
 from flows.writeback.settings import OutboxSettings, PolicySettings
@@ -56,6 +58,8 @@ class ApplyReport:
     records_sent: Counter[str] = field(default_factory=Counter)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    applied: list[DueChange] = field(default_factory=list)  # the field changes written, for summaries
+    handoffs: HandoffReport = field(default_factory=HandoffReport)  # deals created from tickets, notes added; failures also in `errors`
 
     def count(self, outcome: str) -> int:
         return sum(counts[outcome] for counts in self.outcomes.values())
@@ -69,6 +73,7 @@ class ApplyReport:
             "records_sent": dict(self.records_sent),
             "conflicts": self.conflicts[:50],
             "errors": self.errors[:50],
+            "handoffs": dict(self.handoffs.counts),
         }
 
 
@@ -78,16 +83,22 @@ def policy_settings(config: LoophubConfig) -> PolicySettings:
     return section if isinstance(section, PolicySettings) else PolicySettings.model_validate(section or {})
 
 
-def plan_writeback(engine: Engine, config: LoophubConfig, *, now: datetime | None = None) -> Plan:
-    """What the enabled policies want written now (reads only)."""
+def plan_writeback(
+    engine: Engine, config: LoophubConfig, *, now: datetime | None = None, blocked: Mapping[str, list[str]] | None = None
+) -> Plan:
+    """What the enabled policies want written now (reads only); `blocked` policies (name → missing fields) are left out."""
     settings, now = policy_settings(config), now or utc_now()
     plan = Plan(created_at=now)
     for policy in POLICIES:
         if not policy.enabled(settings):
             continue
+        if blocked and policy.name in blocked:
+            plan.skipped[policy.name] = blocked[policy.name]
+            continue
         with session_scope(engine) as session:
             part = policy.plan(session, settings, now)
         plan.rows.extend(part.rows)
+        plan.handoffs.extend(part.handoffs)
         plan.policies.append(policy.name)
         plan.companies += part.companies
         plan.targets += part.targets
@@ -99,6 +110,8 @@ def apply_writeback(engine: Engine, config: LoophubConfig, plan: Plan, *, now: d
     settings, now = policy_settings(config), now or utc_now()
     report = ApplyReport(start_run(engine, "writeback", {"planned": len(plan.rows)}), planned=len(plan.rows))
     try:
+        report.handoffs = apply_handoffs(engine, config, settings, plan.handoffs, now)  # first: a deal sales waits for is not held up behind a long field push
+        report.errors.extend(report.handoffs.errors)
         with session_scope(engine) as session:
             counts = enqueue(session, report.run_id, [row.outbox_entry() for row in plan.rows], now)
             report.enqueued = {"added": counts.added, "refreshed": counts.refreshed, "superseded": counts.superseded, "still_parked": counts.still_parked}
@@ -117,8 +130,10 @@ def apply_writeback(engine: Engine, config: LoophubConfig, plan: Plan, *, now: d
 
 
 def writeback(engine: Engine, config: LoophubConfig, dry_run: bool = False) -> tuple[Plan, ApplyReport | None]:
-    """Plan, and unless `dry_run`, apply: the plan always, the report when something was applied."""
-    plan = plan_writeback(engine, config)
+    """Check the target fields, plan the policies that can write, and unless `dry_run`, apply."""
+    from flows.writeback.targets import blocked_policies  # targets reads this module's settings helper
+
+    plan = plan_writeback(engine, config, blocked=blocked_policies(config))
     return plan, (None if dry_run else apply_writeback(engine, config, plan))
 
 
@@ -142,17 +157,21 @@ def _apply_system(
     else:
         report.write_calls[system] += _batches(system, len(updates))
         report.records_sent[system] += len(updates)
+    applied: list[DueChange] = []
     with session_scope(engine) as session:
         for result, rows in zip(results, records.values(), strict=True):
             for change in rows:
                 report.outcomes.setdefault((system, change.policy), Counter())[_settled_as(result, change, retry)] += 1
-            _settle(session, result, rows, retry, now, report)
+            if result.outcome is WriteOutcome.APPLIED:
+                applied.extend(rows)
+            else:
+                _settle_unapplied(session, result, rows, retry, now, report)
+        mark_applied(session, applied, now)  # one statement per few hundred rows, not one per record
+    report.applied.extend(applied)
 
 
-def _settle(session: Any, result: WriteResult, rows: list[DueChange], retry: OutboxSettings, now: datetime, report: ApplyReport) -> None:
-    if result.outcome is WriteOutcome.APPLIED:
-        mark_applied(session, rows, now)
-        return
+def _settle_unapplied(session: Any, result: WriteResult, rows: list[DueChange], retry: OutboxSettings, now: datetime, report: ApplyReport) -> None:
+    """A conflict is recorded and left; a failure is scheduled again with back-off, or parked."""
     if result.outcome is WriteOutcome.CONFLICT:
         mark_conflict(session, rows, result.message, now)
         report.conflicts.extend(_listed(change, result.message) for change in rows)

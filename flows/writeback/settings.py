@@ -24,6 +24,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from flows.writeback.crm_context_settings import CrmContextPolicy
+from flows.writeback.cross_links_settings import CrossLinksPolicy
+from flows.writeback.enrichment_settings import EnrichmentPolicy
+from flows.writeback.handoff_settings import HandoffPolicy
+from flows.writeback.suppression_settings import SuppressionPolicy
+
 Mode = Literal["fill_if_blank", "overwrite", "never"]
 TargetSystem = Literal["salesforce", "hubspot"]
 TicketSystem = Literal["zendesk", "salesforce", "hubspot"]
@@ -112,4 +118,9 @@ class PolicySettings(StrictModel):
     """The whole `policies:` section."""
 
     support_context: SupportContextPolicy = Field(default_factory=SupportContextPolicy)
+    cross_links: CrossLinksPolicy = Field(default_factory=lambda: CrossLinksPolicy.model_validate({}))
+    enrichment: EnrichmentPolicy = Field(default_factory=lambda: EnrichmentPolicy.model_validate({}))
+    crm_context: CrmContextPolicy = Field(default_factory=CrmContextPolicy)
+    suppression: SuppressionPolicy = Field(default_factory=SuppressionPolicy)
+    handoff: HandoffPolicy = Field(default_factory=HandoffPolicy)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)

@@ -1,4 +1,4 @@
-"""`loophub demo`: the sandbox, seeded, and loophub's loop run over it, with a summary at the end."""
+"""`loophub demo`: the sandbox, seeded, loophub's whole loop run over it, a summary, then the API to explore it."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from loophub.cli.context import console
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from flows.writeback.run import ApplyReport
     from loophub.config import LoophubConfig
 
 
@@ -23,9 +24,10 @@ def demo_command(
     people: Annotated[int, typer.Option(min=10, help="Synthetic people to seed the sandbox with.")] = 3000,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic customer base.")] = 42,
     directory: Annotated[Path, typer.Option("--dir", help="Where the demo keeps its loophub.yaml and database (recreated).")] = Path("loophub-demo"),
-    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Keep the sandbox running after the summary, to explore.")] = True,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the API (and keep the sandbox up) after the summary, to explore.")] = True,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port of the demo's API.")] = 8000,
 ) -> None:
-    """Start the sandbox, then sync, map and resolve it, and print what loophub made of it."""
+    """Start the sandbox; sync, map, resolve and write back; print what loophub made of it; serve the API."""
     # Imported here: product code never imports the sandbox, only this command does.
     from loophub.cli.context import connector_logs_to_terminal
     from loophub.config import parse_config
@@ -50,18 +52,21 @@ def demo_command(
     engine = create_store_engine(config.database.url if config.database else f"sqlite:///{database}")
     upgrade_database(engine)
     try:
-        _run_loop(engine, config)
-        _print_summary(engine, time.perf_counter() - started)
+        written = _run_loop(engine, config)
+        _print_summary(engine, written, time.perf_counter() - started)
         if serve:
-            _explore(server, engine, config_file)
+            _explore(engine, config, config_file, port)
     finally:
         server.stop()
         engine.dispose()
 
 
-def _run_loop(engine: Engine, config: LoophubConfig) -> None:
+def _run_loop(engine: Engine, config: LoophubConfig) -> ApplyReport | None:
+    """The loop's steps with a progress line each; the write-back's report."""
     from flows.map import map_records
     from flows.sync import sync_connection
+    from flows.writeback.run import writeback
+    from flows.writeback.targets import apply_targets
     from identity.resolve import resolve
     from mapping import load_catalog
 
@@ -78,6 +83,14 @@ def _run_loop(engine: Engine, config: LoophubConfig) -> None:
         task = steps.add("resolve", "records")
         resolved = resolve(engine, config.identity)
         steps.finish(task, sum(counts.records for counts in resolved.entities.values()))
+        task = steps.add("target fields", "created")
+        steps.finish(task, apply_targets(config).count("created"))  # what an admin runs once: `loophub targets apply`
+        task = steps.add("write-back", "written")
+        plan, report = writeback(engine, config)
+        steps.finish(task, report.count("applied") + report.handoffs.counts.get("created", 0) if report else 0)
+    for policy, fields in plan.skipped.items():
+        console.print(f"[yellow]{policy} skipped: {len(fields)} target field(s) not ready[/]")
+    return report
 
 
 class _Steps:
@@ -110,7 +123,7 @@ class _Steps:
         self.progress.update(task, total=max(done, 1), completed=max(done, 1) if done else 0)
 
 
-def _print_summary(engine: Engine, seconds: float) -> None:
+def _print_summary(engine: Engine, written: ApplyReport | None, seconds: float) -> None:
     from sqlalchemy import func, select
 
     from store import RawRecord, session_scope
@@ -139,23 +152,56 @@ def _print_summary(engine: Engine, seconds: float) -> None:
         table.add_row(label, f"{golden.get(entity, 0):,} from {canonical[entity]:,} records; {merged}")
     table.add_row("evidence by rule", ", ".join(f"{rule} {count:,}" for rule, count in sorted(rules.items())))
     table.add_row("review queue", f"{review:,} uncertain pairs")
+    if written is not None:
+        _add_writeback_rows(table, written)
     console.print(table)
 
 
-def _explore(server: Any, engine: Engine, config_file: Path) -> None:
+def _add_writeback_rows(table: Table, written: ApplyReport) -> None:
+    """Writes per system and policy, hand-off deals, and companies put on sales hold."""
+    applied: dict[str, Counter[str]] = {}
+    for (system, policy), counts in written.outcomes.items():
+        applied.setdefault(system, Counter())[policy] += counts["applied"]
+    for system, policies in sorted(applied.items()):
+        table.add_row(f"written to {system}", ", ".join(f"{policy} {count:,}" for policy, count in sorted(policies.items()) if count) or "nothing")
+    handoffs = written.handoffs.counts
+    table.add_row("hand-offs", f"{handoffs.get('created', 0):,} deals created from tickets with a sales signal")
+    table.add_row("sales holds", f"{_sales_holds(written):,} CRM company records put on hold (open urgent/high ticket)")
+    trouble = len(written.conflicts) + len(written.errors)
+    if trouble:
+        table.add_row("needs a look", f"{len(written.conflicts):,} conflicts, {len(written.errors):,} failed writes (`loophub writeback --dry-run`)")
+
+
+def _sales_holds(written: ApplyReport) -> int:
+    """CRM records the suppression policy flagged in this run (it writes `true` to hold, `false` to lift)."""
+    return sum(1 for change in written.applied if change.policy == "suppression" and str(change.new_value).lower() == "true")
+
+
+def _explore(engine: Engine, config: LoophubConfig, config_file: Path, port: int) -> None:
+    """Serve the API in this process with a fresh read key, and say how to try it."""
+    import threading
+
+    import uvicorn
     from sqlalchemy import select
 
+    from api.app import create_app
     from store import session_scope
+    from store.apikeys import create_key
     from store.canonical import MatchKey
 
     with session_scope(engine) as session:
         email = session.scalars(select(MatchKey.value).where(MatchKey.entity == "person", MatchKey.kind == "email", MatchKey.is_weak.is_(False)).limit(1)).first()
-    console.print("\nExplore (in another terminal, while this one runs):")
-    console.print(f"  loophub -c {config_file} profiles show --email {email}")
-    console.print(f"  loophub -c {config_file} review list")
-    console.print("Ctrl-C stops the sandbox.")
+        _, secret = create_key(session, "demo", "read")
+    server = uvicorn.Server(uvicorn.Config(create_app(engine, config), host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    console.print(f"\nThe API is up on http://127.0.0.1:{port} (docs at /docs). Try, in another terminal:")
+    console.print(f"  curl -s -H 'X-API-Key: {secret}' 'http://127.0.0.1:{port}/v1/profiles?email={email}'", soft_wrap=True)
+    console.print(f"  loophub -c {config_file} profiles show --email {email}", soft_wrap=True)
+    console.print(f"  loophub -c {config_file} writeback --dry-run")
+    console.print("Ctrl-C stops the API and the sandbox.")
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
+        server.should_exit = True
         console.print("stopped")

@@ -1,4 +1,4 @@
-"""`loophub loop`: sync every connection, map, resolve — once, or again every interval until Ctrl-C.
+"""`loophub loop`: sync every connection, map, resolve, write back — once, or again every interval until Ctrl-C.
 
 Runs the Prefect `loop` flow in this process. Without a Prefect server
 (PREFECT_API_URL unset) a temporary one is started for the command; its
@@ -48,7 +48,7 @@ def loop_command(
         str | None, typer.Option("--every", help="Run again every interval (10s, 5m, 1h) until Ctrl-C.", show_default=False)
     ] = None,
 ) -> None:
-    """Sync every connection, then map, then resolve: the whole loop, as the Prefect `loop` flow."""
+    """Sync every connection, then map, resolve and write back: the whole loop, as the Prefect `loop` flow."""
     interval = parse_interval(every) if every is not None else None
     cli = state(ctx)
     cli.config()  # a broken loophub.yaml is reported before any server starts
@@ -143,7 +143,19 @@ def _summary_table(summary: dict[str, Any]) -> Table:
     for entity, counts in summary["resolve"]["entities"].items():
         result = f"{counts['golden']:,} golden ({counts['created']:,} new, {counts['merged']:,} merged), {counts['review_open']:,} to review"
         table.add_row(f"resolve {entity}", "[green]succeeded[/]", f"{counts['records']:,}", "", f"{counts['changed']:,}", result)
+    written = summary.get("writeback")
+    if written is not None:
+        table.add_row("write-back", *_writeback_cells(written))
     return table
+
+
+def _writeback_cells(written: dict[str, Any]) -> tuple[str, str, str, str, str]:
+    """Status, planned, applied and what needs a look, for the write-back row of the summary."""
+    trouble = written.get("failed", 0) + written.get("conflicts", 0)
+    status = "[yellow]partial[/]" if written.get("failed") else "[green]succeeded[/]"
+    calls = sum(written.get("write_calls", {}).values())
+    result = f"{written.get('conflicts', 0):,} conflicts, {written.get('failed', 0):,} failed; {calls:,} write calls" if trouble or calls else "nothing to write"
+    return status, f"{written['planned']:,}", "", f"{written.get('applied', 0):,}", result
 
 
 class _StepProgress:

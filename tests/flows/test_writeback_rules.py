@@ -9,14 +9,15 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from flows.writeback.plan import needs_write, normalise, wire
-from flows.writeback.support_context import support_health, support_picture
 from flows.writeback.settings import PolicySettings
+from flows.writeback.support_context import support_health, support_picture
 from store import session_scope
 from store.writeback import (
     MetricFact,
     OutboxEntry,
     RatingFact,
     TicketFact,
+    changed_fields,
     due_changes,
     enqueue,
     mark_applied,
@@ -129,3 +130,11 @@ def test_given_a_new_plan_then_the_outbox_keeps_one_open_row_per_target_field_an
     assert rows == {("1", "planned"): 5, ("2", "superseded"): 4}
     assert [change.record_id for change in due] == ["1"]
     assert statuses == {"1": "applied", "2": "superseded"}
+
+
+def test_given_two_pulls_then_changed_fields_are_named_as_the_write_back_names_them() -> None:
+    before = {"id": 7, "name": "Acme", "organization_fields": {"tier": "gold", "loophub_owner": None}, "properties": {"phone": "1"}}
+    after = {"id": 7, "name": "Acme", "organization_fields": {"tier": "gold", "loophub_owner": "Ann"}, "properties": {"phone": "2", "city": "X"}}
+
+    assert changed_fields(before, after) == {"organization_fields.loophub_owner": "Ann", "properties": {"phone": "2", "city": "X"}}
+    assert changed_fields(after, after) == {}

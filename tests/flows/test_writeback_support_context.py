@@ -16,8 +16,10 @@ from typer.testing import CliRunner
 
 from flows.sync import sync_connection
 from flows.writeback.run import apply_writeback, plan_writeback
+from flows.writeback.targets import blocked_policies
 from loophub.cli.context import CliState
 from loophub.cli.writeback import writeback_command
+from loophub.config import load_config
 from sandbox.config import sandbox_config_yaml
 from sandbox.server import SandboxServer
 from sandbox.world import World
@@ -177,7 +179,10 @@ def test_given_the_cli_when_dry_run_as_json_then_it_prints_the_plan_and_writes_n
     result = CliRunner().invoke(app, ["writeback", "--dry-run", "--json"], env={"COLUMNS": "200"})
 
     assert result.exit_code == 0, result.output
-    printed = json.loads(result.output)
-    assert len(printed["rows"]) == len(plan_writeback(loop.engine, loop.config).rows) > 0
+    printed = json.loads(result.stdout)  # warnings about skipped policies go to stderr
+    config = load_config(config_file)
+    expected = plan_writeback(loop.engine, config, blocked=blocked_policies(config))
+    assert len(printed["rows"]) == len(expected.rows) > 0 and printed["skipped"] == expected.skipped
+    assert "support_context" in printed["policies"] and "crm_context" in printed["skipped"]  # its Zendesk fields were never created
     assert {"system", "object", "record_id", "field", "current", "new", "policy", "reason", "mode"} <= set(printed["rows"][0])
     assert write_calls(loop.server) == calls_before

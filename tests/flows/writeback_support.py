@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from flows.map import map_records
 from flows.sync import sync_connection
+from flows.writeback.policies import POLICIES
 from flows.writeback.settings import SUPPORT_CONTEXT_FIELDS
 from identity.resolve import resolve
 from loophub.config import LoophubConfig
@@ -115,7 +116,15 @@ class Loop:
     vendors: Vendors
 
     def with_policies(self, policies: dict[str, Any]) -> LoophubConfig:
-        return self.config.model_copy(update={"policies": policies})
+        """The config with just the named policies (as given) on: each test looks at its own policy's writes."""
+        return self.config.model_copy(update={"policies": only(policies)})
+
+
+def only(policies: dict[str, Any]) -> dict[str, Any]:
+    """A `policies:` section running just these policies (with these settings), every other one switched off."""
+    names = {policy.name for policy in POLICIES}
+    off = {name: {"enabled": False} for name in names - set(policies)}
+    return off | {name: {"enabled": True} | given if name in names else given for name, given in policies.items()}
 
 
 @contextmanager
@@ -123,6 +132,7 @@ def prepared_loop(start_sandbox: Callable[[World], SandboxServer], database_url:
     world = generate_world(people, seed=seed)
     server = start_sandbox(world)
     config = sandbox_loophub_config(server, database_url)
+    config = config.model_copy(update={"policies": only({"support_context": {}})})
     engine = create_store_engine(database_url)
     upgrade_database(engine)
     try:
