@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from loophub import __version__
-from loophub.cli import connections, db, demo, identity, loop, mapping, sandbox, writeback
+from loophub.cli import connections, db, demo, identity, keys, loop, mapping, sandbox, serve, targets, writeback
 from loophub.cli.context import CliState, error_console
 from loophub.cli.sync import sync
 from loophub.errors import LoopError
@@ -35,8 +35,11 @@ app.command("resolve")(identity.resolve_command)
 app.add_typer(identity.profiles_app, name="profiles")
 app.add_typer(identity.review_app, name="review")
 app.command("writeback")(writeback.writeback_command)
+app.add_typer(targets.app, name="targets")
 app.command("link")(identity.link_command)
 app.command("unlink")(identity.unlink_command)
+app.add_typer(keys.app, name="keys")
+app.command("serve")(serve.serve_command)
 
 
 def _print_version(value: bool) -> None:

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationInfo, field_validator
 
+from api.settings import ApiSettings
 from flows.writeback.settings import PolicySettings
 from identity.settings import IdentitySettings
 from mapping.spec import MappingSettings
@@ -102,6 +103,7 @@ class LoophubConfig(StrictModel):
     mapping: MappingSettings = Field(default_factory=MappingSettings)
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     policies: PolicySettings = Field(default_factory=PolicySettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
     @field_validator("connections")
     @classmethod

@@ -1,0 +1,82 @@
+"""What route functions ask for: a database session, the caller's key with the scope the route needs, the app's context.
+
+A permission check is a dependency (`ReadKey`, `AdminKey`, or
+`require_scope(...)` for a new area), never code pasted into a handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.auth import KeyVerifier, presented_key
+from api.errors import Forbidden, Unauthorized
+from api.settings import ApiSettings
+from store.apikeys import KeyInfo
+
+API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKeyHeader", description="An API key, `lh_…`.")
+BEARER = HTTPBearer(auto_error=False, scheme_name="BearerKey", description="The same API key as a bearer token: `Authorization: Bearer lh_…`.")
+
+
+@dataclass(frozen=True)
+class ApiContext:
+    """Everything a request may need, built once by `create_app` and kept on `app.state`."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    verifier: KeyVerifier
+    settings: ApiSettings
+    default_region: str  # phones without a country code are read as this country, as the mapping does
+
+
+def api_context(request: Request) -> ApiContext:
+    context: ApiContext = request.app.state.context
+    return context
+
+
+ContextDep = Annotated[ApiContext, Depends(api_context)]
+
+
+def database_session(context: ContextDep) -> Iterator[Session]:
+    """A read-only unit of work: nothing a read route does is committed."""
+    with context.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(database_session)]
+
+
+def require_scope(scope: str) -> Callable[..., KeyInfo]:
+    """A dependency admitting keys that hold `scope` (`admin` implies `read`): 401 without a valid key, 403 without the scope."""
+
+    def check(
+        request: Request,
+        context: ContextDep,
+        header_key: Annotated[str | None, Security(API_KEY_HEADER)] = None,
+        # Declared so OpenAPI shows both ways to send a key; the header is read below, as the rate limiter reads it.
+        bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
+    ) -> KeyInfo:
+        raw = presented_key(header_key, request.headers.get("authorization"))
+        if raw is None:
+            raise Unauthorized("this API needs a key: send it as `X-API-Key: lh_…` or `Authorization: Bearer lh_…` (create one with `loophub keys create`)")
+        key = context.verifier.verify(raw)
+        if key is None:
+            raise Unauthorized("the API key is not known; check it was copied whole, or create one with `loophub keys create`")
+        if not key.active:
+            raise Unauthorized(f"the API key {key.prefix} ({key.name}) was revoked; ask an admin for a new one")
+        if not key.allows(scope):
+            raise Forbidden(f"the API key {key.prefix} ({key.name}) has scope {key.scope!r}; this route needs {scope!r}")
+        request.state.api_key = key
+        return key
+
+    return check
+
+
+ReadKey = Annotated[KeyInfo, Depends(require_scope("read"))]
+AdminKey = Annotated[KeyInfo, Depends(require_scope("admin"))]
