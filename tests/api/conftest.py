@@ -8,16 +8,13 @@ the time it runs.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from sandbox_support import sandbox_loophub_config
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
+from tests_support import empty_database
 
 from loophub.config import LoophubConfig
 from sandbox.population import generate_world
@@ -35,26 +32,9 @@ class LoopStore:
     config: LoophubConfig
 
 
-def _database(directory: Path) -> Iterator[str]:
-    server_url = os.environ.get("LOOPHUB_TEST_DATABASE_URL") or None
-    if server_url is None:
-        yield f"sqlite:///{directory / 'api.db'}"
-        return
-    name = f"loophub_api_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(make_url(server_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="package")
 def loop_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopStore]:
-    for database_url in _database(tmp_path_factory.mktemp("api")):
+    for database_url in empty_database(tmp_path_factory.mktemp("api"), "api"):
         server = SandboxServer(generate_world(PEOPLE, seed=11))
         server.start()
         engine = create_store_engine(database_url, pool_size=8)
