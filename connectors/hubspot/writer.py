@@ -193,9 +193,11 @@ def _compare(change: RecordUpdate, record: Json | None) -> WriteResult | None:
         return _failed(change, f"{change.object} {change.record_id} no longer exists in HubSpot (deleted or archived)")
     if record["id"] != change.record_id:
         return WriteResult(change, WriteOutcome.CONFLICT, record["id"], f"{change.object} {change.record_id} was merged into {record['id']}")
+    current = {name: record.get("updatedAt") if name == "updatedAt" else record["properties"].get(name) for name in change.expected}
+    # A field that already holds the new value is no conflict (a rerun after a write whose answer was lost).
     changed = [
         name for name, value in change.expected.items()
-        if not _same(value, record.get("updatedAt") if name == "updatedAt" else record["properties"].get(name))
+        if not _same(value, current[name]) and not (name in change.fields and _same(change.fields[name], current[name]))
     ]  # fmt: skip
     if changed:
         return WriteResult(change, WriteOutcome.CONFLICT, change.record_id, f"changed in HubSpot since planned: {', '.join(sorted(changed))}")

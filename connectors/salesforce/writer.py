@@ -82,7 +82,8 @@ class Writer:
                 self._settle([(index, change)], WriteOutcome.FAILED, message=missing)
                 continue
             now = {name: record.get(name.lower()) for name in change.expected}
-            moved = {name: value for name, value in now.items() if not _same(value, change.expected[name])}
+            # A field that already holds the new value is no conflict (a rerun after a write whose answer was lost).
+            moved = {name: value for name, value in now.items() if not _same(value, change.expected[name]) and not _wanted(change, name, value)}
             if moved:
                 detail = ", ".join(f"{name} is now {value!r}, not {change.expected[name]!r}" for name, value in moved.items())
                 conflict = f"changed since it was read: {detail}"
@@ -197,6 +198,10 @@ def _invalid(change: Change) -> str | None:
         return "A create needs an idempotency key."
     bad = [name for name in names if not _NAME.match(str(name))]
     return f"Not Salesforce API names: {', '.join(map(repr, bad))}." if bad else None
+
+
+def _wanted(change: RecordUpdate, name: str, current: Any) -> bool:
+    return name in change.fields and _same(current, change.fields[name])
 
 
 def _same(current: Any, expected: Any) -> bool:

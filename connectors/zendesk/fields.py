@@ -47,9 +47,19 @@ def same_value(expected: Any, current: Any) -> bool:
     return bool(expected == current)
 
 
-def conflicts(target: WriteTarget, record: Json, expected: Mapping[str, Any]) -> list[str]:
-    """Names of the expected fields whose value changed since the plan was made."""
-    return [name for name, value in expected.items() if name not in NOT_COMPARED and not same_value(value, current_value(target, record, name))]
+def conflicts(target: WriteTarget, record: Json, expected: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[str]:
+    """Names of the expected fields whose value changed since the plan was made to something other than `wanted`.
+
+    A field that already holds the wanted value is no conflict: a rerun after a write whose answer was lost.
+    """
+    changed = []
+    for name, value in expected.items():
+        if name in NOT_COMPARED:
+            continue
+        current = current_value(target, record, name)
+        if not same_value(value, current) and not (name in wanted and same_value(wanted[name], current)):
+            changed.append(name)
+    return changed
 
 
 def payload(target: WriteTarget, fields: Mapping[str, Any]) -> Json:

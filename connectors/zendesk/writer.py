@@ -86,7 +86,7 @@ class Writer:
             record = by_id.get(ids[position])
             if record is None:
                 results[position] = _failed(change, f"Zendesk has no {target.singular} {change.record_id} (deleted, or not an id).")
-            elif changed := conflicts(target, record, change.expected):
+            elif changed := conflicts(target, record, change.expected, change.fields):
                 message = f"changed in Zendesk since it was read: {', '.join(changed)}"
                 results[position] = WriteResult(change, WriteOutcome.CONFLICT, change.record_id, message)
             else:

@@ -81,6 +81,22 @@ def test_given_a_target_edited_after_planning_when_applied_then_it_comes_back_co
     assert after[second]["properties"]["jobtitle"] == "Planned by loophub"
 
 
+def test_given_a_target_that_already_holds_the_new_value_when_applied_then_it_is_applied_not_a_conflict(start_sandbox: Start) -> None:
+    # A rerun after a write whose answer was lost: the value moved, but to exactly what was planned.
+    server = start_sandbox(small_world(contacts=3))
+    first, second, _ = records(server, "contacts")
+    admin(server).patch(f"/_sandbox/records/contacts/{first}", json={"jobtitle": "Planned by loophub"}).raise_for_status()
+    admin(server).patch(f"/_sandbox/records/contacts/{second}", json={"jobtitle": "Typed by a person"}).raise_for_status()
+
+    results = writer_for(server).apply([
+        RecordUpdate("contacts", first, {"jobtitle": "Planned by loophub"}, {"jobtitle": None}),
+        RecordUpdate("contacts", second, {"jobtitle": "Planned by loophub"}, {"jobtitle": None}),
+    ])  # fmt: skip
+
+    assert [result.outcome for result in results] == [WriteOutcome.APPLIED, WriteOutcome.CONFLICT]
+    assert records(server, "contacts")[second]["properties"]["jobtitle"] == "Typed by a person"
+
+
 def test_given_a_create_applied_twice_with_one_key_when_applied_then_the_record_exists_once(start_sandbox: Start) -> None:
     server = start_sandbox(small_world(contacts=2, companies=1))
     unique_key = {"name": "loophub_key", "label": "loophub key", "type": "string", "fieldType": "text", "groupName": "dealinformation", "hasUniqueValue": True}

@@ -72,6 +72,23 @@ def test_given_a_target_edited_after_planning_when_applied_then_it_comes_back_co
     assert after[second]["Title"] == "Planned by loophub"  # a 15-character id is the same record
 
 
+def test_given_a_target_that_already_holds_the_new_value_when_applied_then_it_is_applied_not_a_conflict(start_sandbox: Start) -> None:
+    # A rerun after a write whose answer was lost: the value moved, but to exactly what was planned.
+    server = start_sandbox(small_world(accounts=3))
+    first, second, _ = records(server, "Contact")
+    seen = records(server, "Contact")[first]["Title"]
+    admin(server).patch(f"/_sandbox/records/Contact/{first}", json={"Title": "Planned by loophub"}).raise_for_status()
+    admin(server).patch(f"/_sandbox/records/Contact/{second}", json={"Title": "Typed by a person"}).raise_for_status()
+
+    results = writer_for(server).apply([
+        RecordUpdate("Contact", first, {"Title": "Planned by loophub"}, {"Title": seen}),
+        RecordUpdate("Contact", second, {"Title": "Planned by loophub"}, {"Title": seen}),
+    ])  # fmt: skip
+
+    assert [result.outcome for result in results] == [WriteOutcome.APPLIED, WriteOutcome.CONFLICT]
+    assert records(server, "Contact")[second]["Title"] == "Typed by a person"
+
+
 def test_given_a_create_applied_twice_with_one_key_when_applied_then_one_record_exists(start_sandbox: Start) -> None:
     server = start_sandbox(small_world(accounts=2))
     admin(server).post("/_sandbox/fields/Lead", json={"name": "Loophub_Key__c", "type": "Text", "length": 80}).raise_for_status()

@@ -87,6 +87,24 @@ def test_given_targets_edited_after_planning_when_applying_then_they_come_back_c
     assert ui.get(f"/_sandbox/records/organizations/{untouched['id']}").json()["notes"] == "loophub: renewal soon"
 
 
+def test_given_a_target_that_already_holds_the_new_value_when_applying_then_it_is_applied_not_a_conflict(
+    sandbox: tuple[SandboxServer, httpx.Client],
+) -> None:
+    # A rerun after a write whose answer was lost: the value moved, but to exactly what was planned.
+    server, ui = sandbox
+    written, edited = live(ui, "organizations")[:2]
+    planned = [
+        RecordUpdate("organizations", str(org["id"]), {"notes": "loophub: renewal soon"}, {"notes": org["notes"]}) for org in (written, edited)
+    ]
+    ui.patch(f"/_sandbox/records/organizations/{written['id']}", json={"notes": "loophub: renewal soon"}).raise_for_status()
+    ui.patch(f"/_sandbox/records/organizations/{edited['id']}", json={"notes": "edited by a person"}).raise_for_status()
+
+    results = writer_for(server).apply(planned)
+
+    assert [result.outcome for result in results] == [WriteOutcome.APPLIED, WriteOutcome.CONFLICT]
+    assert ui.get(f"/_sandbox/records/organizations/{edited['id']}").json()["notes"] == "edited by a person"
+
+
 def test_given_a_create_applied_twice_with_one_key_when_applying_then_it_exists_once_and_the_second_says_existed(
     sandbox: tuple[SandboxServer, httpx.Client],
 ) -> None:
