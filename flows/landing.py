@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from connectors.common import DELETED_AT_FIELD
 from store import session_scope
+from store.echoes import changed_fields, echo_keys
 from store.raw import RawRow, UpsertCounts, save_stream_state, stored_versions, upsert_raw_records
-from store.writeback import changed_fields, echo_keys
 
 logger = logging.getLogger(__name__)
 

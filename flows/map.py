@@ -3,7 +3,8 @@
 Incremental and idempotent: the store's ledger says which raw records have
 an outcome for their current payload under the current specs; only the rest
 are read, in batches, each batch committed with its outcomes. A record that
-cannot be mapped is quarantined with its reason and the run goes on.
+cannot be mapped is quarantined with its reason and the run goes on. A
+field that still holds what loophub wrote into it is mapped as blank.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import Engine, select
 
 from mapping import CanonicalRecord, MappingFailure, SourceRef, SpecCatalog, map_record, match_keys
 from store import RawRecord, session_scope
+from store.echoes import as_left_by_owners, written_values
 from store.mapped import CanonicalWrite, PendingRaw, pending_raw, record_outcomes, write_canonical
 from store.runs import finish_run, start_run
 
@@ -121,11 +123,14 @@ def _map_object(
 def _map_batch(session: Any, catalog: SpecCatalog, system: str, object_name: str, version: str, batch: list[PendingRaw], counts: ObjectCounts) -> None:
     writes: dict[str, list[CanonicalWrite]] = {}
     failures: list[tuple[PendingRaw, str | None, int | None, str | None]] = []
+    written = written_values(session, system, object_name, [raw.source_id for raw in batch])
     for raw in batch:
         counts.read += 1
+        # What loophub wrote there is its own copy of golden values, not the owners' data: read as blank (store.echoes says why).
+        payload = as_left_by_owners(raw.payload, written[raw.source_id]) if raw.source_id in written else raw.payload
         try:
             record = map_record(
-                catalog, SourceRef(system=system, object=object_name, id=raw.source_id), raw.payload,
+                catalog, SourceRef(system=system, object=object_name, id=raw.source_id), payload,
                 source_updated_at=raw.source_updated_at, is_deleted=raw.is_deleted,
             )
         except MappingFailure as failure:

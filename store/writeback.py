@@ -5,35 +5,29 @@ the value seen when it was planned (sent as the compare-and-set `expected`),
 the new value, the policy and its reason, and where the change stands:
 planned → applied | conflict | failed (retried later) → parked (given up,
 with its error), or superseded (a later plan no longer wants it).
-`writeback_echoes` remembers the last value loophub wrote into each target
-field, so a pull that sees that value again knows it is loophub's own echo.
+The echo ledger (what loophub last wrote into each target field) is in
+`store.echoes`.
 
 The read helpers return plain data, so the flow never holds SQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String, Text, UniqueConstraint, select, tuple_, update
+from sqlalchemy import Index, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, JSONType, utc_now
 from store.canonical import CompanyRow, SatisfactionRow, TicketMetricsRow, TicketRow
+from store.echoes import EchoEntry, TargetKey, record_echoes
 from store.identity import GoldenMember
 from store.models import RawRecord
 
 OPEN_STATUSES = ("planned", "failed")  # still to be written
-TargetKey = tuple[str, str, str, str]  # (system, object, record id, field)
-# Fields the vendors stamp on every write: never a sign of a human change, never an echo either.
-_SYSTEM_STAMPS = frozenset({
-    "LastModifiedDate", "SystemModstamp", "LastModifiedById", "updatedAt", "hs_lastmodifieddate", "lastmodifieddate", "updated_at", "generated_timestamp",
-})
-
-
 class OutboxRow(Base):
     """One planned field change and what became of it."""
 
@@ -59,21 +53,6 @@ class OutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now)
     applied_at: Mapped[datetime | None]
-
-
-class EchoEntry(Base):
-    """The last value loophub wrote into one field of one target record."""
-
-    __tablename__ = "writeback_echoes"
-    __table_args__ = (UniqueConstraint("system", "object", "record_id", "field"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    system: Mapped[str] = mapped_column(String(32))
-    object: Mapped[str] = mapped_column(String(64))
-    record_id: Mapped[str] = mapped_column(String(64))
-    field: Mapped[str] = mapped_column(String(100))
-    value: Mapped[Any] = mapped_column(JSONType, nullable=True)
-    written_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
 # -- what the policies read ----------------------------------------------------------------------------------------
@@ -270,7 +249,7 @@ def mark_applied(session: Session, changes: Sequence[DueChange], now: datetime) 
     if not changes:
         return
     _set(session, [change.id for change in changes], status="applied", applied_at=now, last_error=None, next_attempt_at=None, updated_at=now)
-    _record_echoes(session, {(c.system, c.object, c.record_id, c.field): c.new_value for c in changes}, now)
+    record_echoes(session, {(c.system, c.object, c.record_id, c.field): c.new_value for c in changes}, now)
 
 
 def mark_conflict(session: Session, changes: Sequence[DueChange], message: str | None, now: datetime) -> None:
@@ -300,80 +279,6 @@ def outbox_rows(session: Session, *, statuses: Sequence[str] | None = None, plan
     return list(session.scalars(query))
 
 
-def is_echo(session: Session, system: str, object: str, record_id: str, payload: Mapping[str, Any]) -> bool:
-    """Whether a change seen on a pull is only loophub's own write coming back.
-
-    `payload` holds the fields that changed on the record, in the vendor's
-    shape (flat for Salesforce and Zendesk, under `properties` for HubSpot).
-    It is an echo when every changed field — the vendors' modification stamps
-    aside — is one loophub last wrote there, still holding the value written.
-    """
-    return bool(_flat(payload)) and bool(echo_keys(session, system, [(object, record_id, payload)]))
-
-
-def echo_keys(session: Session, system: str, changes: Sequence[tuple[str, str, Mapping[str, Any]]]) -> set[tuple[str, str]]:
-    """Which of `changes` — (object, record id, changed fields) — are no outside change: only loophub's own writes
-    coming back, or nothing but the vendor's stamps (a record read once through Search, then through the export)."""
-    flat = {(object_, record_id): _flat(fields) for object_, record_id, fields in changes}
-    written: dict[tuple[str, str], dict[str, Any]] = {}
-    keys = list(flat)
-    for start in range(0, len(keys), 300):
-        query = select(EchoEntry.object, EchoEntry.record_id, EchoEntry.field, EchoEntry.value).where(
-            EchoEntry.system == system, tuple_(EchoEntry.object, EchoEntry.record_id).in_(keys[start : start + 300])
-        )
-        for object_, record_id, name, value in session.execute(query):
-            written.setdefault((object_, record_id), {})[name] = value
-    return {
-        key for key, fields in flat.items()
-        if set(fields) <= set(written.get(key, {})) and all(_same_json(written[key][name], value) for name, value in fields.items())
-    }  # fmt: skip
-
-
-def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields whose value differs between two pulls of one record, named as loophub writes them.
-
-    HubSpot's `properties` are compared one level down under their own names;
-    other groups of fields (Zendesk's `organization_fields`, `user_fields`)
-    one level down as `group.key`, the names the write-back uses.
-    """
-    changed: dict[str, Any] = {}
-    for name, value in after.items():
-        old = before.get(name)
-        if old == value:
-            continue
-        if isinstance(value, Mapping) and isinstance(old, Mapping | None):
-            inner = {key: item for key, item in value.items() if (old or {}).get(key) != item}
-            if name == "properties":
-                changed["properties"] = inner
-            else:
-                changed.update({f"{name}.{key}": item for key, item in inner.items()})
-        else:
-            changed[name] = value
-    return changed
-
-
-def _flat(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """Changed fields as one flat mapping, without the vendors' stamps and ids."""
-    fields = dict(payload.get("properties") or {}) if isinstance(payload.get("properties"), Mapping) else {}
-    fields.update({name: value for name, value in payload.items() if name != "properties"})
-    return {name: value for name, value in fields.items() if name not in _SYSTEM_STAMPS and name not in ("id", "Id", "attributes")}
-
-
-def _record_echoes(session: Session, values: dict[TargetKey, Any], now: datetime) -> None:
-    keys = list(values)
-    existing: dict[TargetKey, EchoEntry] = {}
-    for start in range(0, len(keys), 200):
-        chunk = keys[start : start + 200]
-        query = select(EchoEntry).where(tuple_(EchoEntry.system, EchoEntry.object, EchoEntry.record_id, EchoEntry.field).in_(chunk))
-        existing.update({(e.system, e.object, e.record_id, e.field): e for e in session.scalars(query)})
-    for key, value in values.items():
-        entry = existing.get(key)
-        if entry is None:
-            session.add(EchoEntry(system=key[0], object=key[1], record_id=key[2], field=key[3], value=value, written_at=now))
-        else:
-            entry.value, entry.written_at = value, now
-
-
 def _set(session: Session, ids: list[int], **values: Any) -> None:
     for start in range(0, len(ids), 500):
         session.execute(update(OutboxRow).where(OutboxRow.id.in_(ids[start : start + 500])).values(**values))
@@ -381,13 +286,3 @@ def _set(session: Session, ids: list[int], **values: Any) -> None:
 
 def _key(row: OutboxRow) -> TargetKey:
     return (row.system, row.object, row.record_id, row.field)
-
-
-def _same_json(written: Any, seen: Any) -> bool:
-    """Equal as the vendors echo values: strings for numbers (HubSpot), floats for ints (Salesforce)."""
-    if written in (None, "") and seen in (None, ""):
-        return True
-    try:
-        return float(written) == float(seen)
-    except (TypeError, ValueError):
-        return str(written) == str(seen)

@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 import store.apikeys  # noqa: F401  (registers the tables on Base.metadata)
 import store.canonical  # noqa: F401
+import store.echoes  # noqa: F401
 import store.handoffs  # noqa: F401
 import store.identity  # noqa: F401
 import store.models  # noqa: F401

@@ -12,12 +12,12 @@ from flows.writeback.plan import needs_write, normalise, wire
 from flows.writeback.settings import PolicySettings
 from flows.writeback.support_context import support_health, support_picture
 from store import session_scope
+from store.echoes import changed_fields
 from store.writeback import (
     MetricFact,
     OutboxEntry,
     RatingFact,
     TicketFact,
-    changed_fields,
     due_changes,
     enqueue,
     mark_applied,

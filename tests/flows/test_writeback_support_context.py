@@ -25,8 +25,9 @@ from sandbox.server import SandboxServer
 from sandbox.world import World
 from store import session_scope
 from store.canonical import CompanyRow
+from store.echoes import is_echo
 from store.identity import GoldenMember
-from store.writeback import is_echo, outbox_rows
+from store.writeback import outbox_rows
 from tests.flows.writeback_support import Loop, loop_once, prepared_loop, write_calls
 
 NOW = datetime.now(UTC).replace(microsecond=0)
