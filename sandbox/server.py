@@ -89,6 +89,9 @@ class SandboxServer:
                 lifespan="off",
                 # An idle keep-alive client must not hold shutdown hostage.
                 timeout_graceful_shutdown=1,
+                # The vendors' front ends keep an idle connection about a minute; uvicorn's 5 s default has a client
+                # that pauses (between a sync's pages, or a test's reads) race the server's close on its next request.
+                timeout_keep_alive=60,
                 ssl_certfile=str(tls_files[0]) if tls else None,
                 ssl_keyfile=str(tls_files[1]) if tls else None,
             )

@@ -60,6 +60,7 @@ class HandoffReport:
     # registered, created, existing (found by key), noted, note_found (an earlier run's note), note_waiting, skipped, failed, parked
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    deal_systems: set[str] = field(default_factory=set)  # CRMs that now hold deals loophub's store has not pulled yet
 
     def as_json(self) -> dict[str, Any]:
         return {"counts": dict(self.counts), "errors": self.errors[:50]}
@@ -103,6 +104,7 @@ def _create_deals(engine: Engine, config: LoophubConfig, settings: PolicySetting
             if result.outcome is WriteOutcome.APPLIED and result.record_id:
                 mark_created(session, row.id, result.record_id, link.format(deal_id=result.record_id) if link else None, now)
                 report.counts["existing" if result.existed else "created"] += 1
+                report.deal_systems.add(system)
             else:
                 _failed(session, row, f"create {row.target_object}", result.message, settings.outbox, now, report)
 

@@ -5,6 +5,11 @@
    changes the enabled policies want. Nothing is written: a dry run stops here.
 2. **outbox**: the plan becomes the outbox's wish list — one open row per
    target field, superseding what the plan no longer wants.
+   Hand-offs go first; when they created deals, the CRM's deal stream is
+   pulled and mapped and the field policies planned again
+   (`flows.writeback.deal_refresh`), so this run also writes what the new
+   deals change (a Zendesk organization's open pipeline) and the next writes
+   nothing.
 3. **apply**: due rows (new ones, and failed ones whose back-off has passed)
    go to each system's writer, one change per target record, in the vendor's
    batch calls, each carrying the values seen at planning as `expected`: a
@@ -18,7 +23,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +34,8 @@ from connectors.common import RecordUpdate, WriteOutcome, WriteResult
 from connectors.hubspot.endpoints import BATCH_SIZE as HUBSPOT_BATCH
 from connectors.salesforce.endpoints import WRITE_BATCH_SIZE as SALESFORCE_BATCH
 from flows.sources import connector_package, source_config
+from flows.writeback.deal_refresh import DealRefresh, refresh_deals
+from flows.writeback.handoff import HANDOFF
 from flows.writeback.handoff_apply import HandoffReport, apply_handoffs
 from flows.writeback.plan import Plan
 from flows.writeback.policies import POLICIES
@@ -60,6 +67,7 @@ class ApplyReport:
     errors: list[dict[str, Any]] = field(default_factory=list)
     applied: list[DueChange] = field(default_factory=list)  # the field changes written, for summaries
     handoffs: HandoffReport = field(default_factory=HandoffReport)  # deals created from tickets, notes added; failures also in `errors`
+    deals: DealRefresh = field(default_factory=DealRefresh)  # the new deals pulled back before the field policies were planned again
 
     def count(self, outcome: str) -> int:
         return sum(counts[outcome] for counts in self.outcomes.values())
@@ -74,6 +82,7 @@ class ApplyReport:
             "conflicts": self.conflicts[:50],
             "errors": self.errors[:50],
             "handoffs": dict(self.handoffs.counts),
+            "deals_pulled": dict(self.deals.landed),
         }
 
 
@@ -84,13 +93,18 @@ def policy_settings(config: LoophubConfig) -> PolicySettings:
 
 
 def plan_writeback(
-    engine: Engine, config: LoophubConfig, *, now: datetime | None = None, blocked: Mapping[str, list[str]] | None = None
+    engine: Engine,
+    config: LoophubConfig,
+    *,
+    now: datetime | None = None,
+    blocked: Mapping[str, list[str]] | None = None,
+    names: Collection[str] | None = None,
 ) -> Plan:
-    """What the enabled policies want written now (reads only); `blocked` policies (name → missing fields) are left out."""
+    """What the enabled policies (of `names`, if given) want written now (reads only); `blocked` ones (name → missing fields) are left out."""
     settings, now = policy_settings(config), now or utc_now()
     plan = Plan(created_at=now)
     for policy in POLICIES:
-        if not policy.enabled(settings):
+        if not policy.enabled(settings) or (names is not None and policy.name not in names):
             continue
         if blocked and policy.name in blocked:
             plan.skipped[policy.name] = blocked[policy.name]
@@ -112,6 +126,9 @@ def apply_writeback(engine: Engine, config: LoophubConfig, plan: Plan, *, now: d
     try:
         report.handoffs = apply_handoffs(engine, config, settings, plan.handoffs, now)  # first: a deal sales waits for is not held up behind a long field push
         report.errors.extend(report.handoffs.errors)
+        if report.handoffs.deal_systems:
+            report.deals = refresh_deals(engine, config, report.handoffs.deal_systems)
+            report.planned = _replan_fields(engine, config, plan)
         with session_scope(engine) as session:
             counts = enqueue(session, report.run_id, [row.outbox_entry() for row in plan.rows], now)
             report.enqueued = {"added": counts.added, "refreshed": counts.refreshed, "superseded": counts.superseded, "still_parked": counts.still_parked}
@@ -135,6 +152,14 @@ def writeback(engine: Engine, config: LoophubConfig, dry_run: bool = False) -> t
 
     plan = plan_writeback(engine, config, blocked=blocked_policies(config))
     return plan, (None if dry_run else apply_writeback(engine, config, plan))
+
+
+def _replan_fields(engine: Engine, config: LoophubConfig, plan: Plan) -> int:
+    """Plan the field policies of `plan` again, in place, now that the store holds the new deals; the new row count."""
+    fields = [name for name in plan.policies if name != HANDOFF]
+    if fields:
+        plan.rows = plan_writeback(engine, config, now=plan.created_at, blocked=plan.skipped, names=fields).rows
+    return len(plan.rows)
 
 
 def _apply_system(
