@@ -24,10 +24,10 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-Mode = Literal["fill_if_blank", "overwrite", "never"]
-CrmSystem = Literal["salesforce", "hubspot"]
+from flows.writeback.setting_types import CrmSystem, Mode, StrictModel, with_defaults
+
 ZendeskFieldType = Literal["text", "decimal", "integer", "date"]
 
 # measure → (Zendesk organization field key, the field type an admin creates it with): a fresh install's fields.
@@ -55,11 +55,7 @@ HUBSPOT_STAGE_LABELS: dict[str, str] = {
 _FIELD_KEY = re.compile(r"^[A-Za-z0-9_]+$")  # what Zendesk accepts as a custom field key
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class OrganizationFieldTarget(_Strict):
+class OrganizationFieldTarget(StrictModel):
     """Which Zendesk organization field one measure goes into (null: not written) and how."""
 
     zendesk: str | None = Field(None, description="Zendesk organization field key (letters, digits, underscores)")
@@ -78,7 +74,7 @@ class OrganizationFieldTarget(_Strict):
         return f"organization_fields.{self.zendesk}" if self.zendesk else None
 
 
-class CrmContextFields(_Strict):
+class CrmContextFields(StrictModel):
     owner_name: OrganizationFieldTarget
     owner_email: OrganizationFieldTarget
     lifecycle: OrganizationFieldTarget
@@ -93,23 +89,13 @@ class CrmContextFields(_Strict):
     @classmethod
     def _defaults(cls, given: Any) -> Any:
         """Fill every measure, and every part of a measure, the admin did not name with its default."""
-        if given is None:
-            given = {}
-        if not isinstance(given, dict):
-            return given
-        merged: dict[str, Any] = {name: value for name, value in given.items() if name not in CRM_CONTEXT_FIELDS}  # extra="forbid" names them
-        for measure, (key, _) in CRM_CONTEXT_FIELDS.items():
-            part = given.get(measure) or {}
-            if isinstance(part, OrganizationFieldTarget):
-                part = part.model_dump()
-            merged[measure] = {"zendesk": key} | part if isinstance(part, dict) else part  # a non-mapping: validation names it
-        return merged
+        return with_defaults(given, {measure: {"zendesk": key} for measure, (key, _) in CRM_CONTEXT_FIELDS.items()})
 
     def items(self) -> list[tuple[str, OrganizationFieldTarget]]:
         return [(measure, getattr(self, measure)) for measure in CRM_CONTEXT_FIELDS]
 
 
-class CrmContextPolicy(_Strict):
+class CrmContextPolicy(StrictModel):
     """Push each company's sales picture (owner, lifecycle, revenue, pipeline, renewal) into its Zendesk organizations."""
 
     enabled: bool = True

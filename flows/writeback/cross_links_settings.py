@@ -22,19 +22,12 @@ attribute such as `external_id`, which mapping reads as identity evidence.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-Mode = Literal["fill_if_blank", "overwrite", "never"]
-SYSTEMS = ("salesforce", "hubspot", "zendesk")
+from flows.writeback.setting_types import SYSTEMS, Mode, StrictModel, overlay
+
 # The record each system keeps a company and a person in: the objects the policy writes into.
 LINK_OBJECTS: dict[str, dict[str, str]] = {
     "companies": {"salesforce": "Account", "hubspot": "companies", "zendesk": "organizations"},
@@ -57,9 +50,6 @@ CROSS_LINK_FIELDS: dict[str, dict[str, dict[str, str]]] = {
         "zendesk": {"golden_id": "user_fields.loophub_golden_id", "salesforce": "user_fields.loophub_salesforce_id", "hubspot": "user_fields.loophub_hubspot_id"}
     },
 }
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class LinkField(StrictModel):
@@ -142,15 +132,3 @@ class CrossLinksPolicy(StrictModel):
             for entity, systems in CROSS_LINK_FIELDS.items()
         }
         return overlay(shipped, given)
-
-
-def overlay(shipped: Any, given: Any) -> Any:
-    """`given` over `shipped`, mapping by mapping; anything else in `given` replaces what was shipped."""
-    if isinstance(given, BaseModel):
-        given = given.model_dump()
-    if not (isinstance(shipped, dict) and isinstance(given, dict)):
-        return given
-    merged = dict(shipped)
-    for key, value in given.items():
-        merged[key] = overlay(shipped[key], value) if key in shipped else value
-    return merged

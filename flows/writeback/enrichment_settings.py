@@ -28,12 +28,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-Mode = Literal["fill_if_blank", "overwrite", "never"]
+from flows.writeback.setting_types import SYSTEMS, Mode, StrictModel, overlay
+
 Format = Literal["as_is", "https_url"]
 Kind = Literal["text", "number", "count"]
-SYSTEMS = ("salesforce", "hubspot", "zendesk")
 # Golden fields a rule may copy, per entity, with the kind they are compared and written as. Left out on
 # purpose: emails (the vendors key people on them, a copy can collide), names (Salesforce derives Name;
 # survivorship may pick a nickname), owner and lifecycle (their values mean something only in one system).
@@ -55,10 +55,6 @@ SHIPPED_RULES: list[dict[str, Any]] = [
         "targets": {"salesforce": {"field": "Website", "format": "https_url"}, "hubspot": "domain"},
     },
 ]  # fmt: skip
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class EnrichmentTarget(StrictModel):
@@ -158,15 +154,9 @@ def with_shipped_rules(given: Any) -> Any:
 
 
 def _over_shipped(shipped: dict[str, Any] | None, given: Any) -> Any:
+    """A rule laid over the shipped rule of its name: in its targets, `{format: as_is}` keeps the shipped field; a name or null replaces it."""
     if shipped is None or not isinstance(given, dict):
         return given
-    targets = given.get("targets")
-    if isinstance(targets, dict):
-        shipped_targets = {system: ({"field": t} if isinstance(t, str) else t) for system, t in shipped["targets"].items()}
-        given = {**given, "targets": shipped_targets | {system: _over_target(shipped_targets.get(system), t) for system, t in targets.items()}}
-    return shipped | given
-
-
-def _over_target(shipped: Any, given: Any) -> Any:
-    """`{format: as_is}` keeps the shipped field; a name or null replaces the target."""
-    return shipped | given if isinstance(shipped, dict) and isinstance(given, dict) else given
+    if isinstance(given.get("targets"), dict):  # a shipped short-form target becomes a mapping the admin's parts can lie over
+        shipped = {**shipped, "targets": {system: ({"field": t} if isinstance(t, str) else t) for system, t in shipped["targets"].items()}}
+    return overlay(shipped, given)

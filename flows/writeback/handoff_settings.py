@@ -33,9 +33,10 @@ from __future__ import annotations
 import string
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-HandoffTarget = Literal["salesforce", "hubspot"]
+from flows.writeback.setting_types import CrmSystem, StrictModel, with_defaults
+
 # Canonical ticket fields a signal may test (`attributes.<key>` reaches custom fields a mapping carried over).
 SIGNAL_FIELDS = ("status", "status_raw", "priority", "priority_raw", "channel", "ticket_type")
 DEAL_NAME_PLACEHOLDERS = frozenset({"company", "subject", "ticket_id", "signal"})
@@ -52,18 +53,14 @@ DEFAULT_NOTE = (
 )
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class DealLinkFields(_Strict):
+class DealLinkFields(StrictModel):
     """Where the deal keeps its ticket (null: not written)."""
 
     ticket_id: str | None
     ticket_url: str | None
 
 
-class LinkFields(_Strict):
+class LinkFields(StrictModel):
     salesforce: DealLinkFields
     hubspot: DealLinkFields
 
@@ -71,20 +68,13 @@ class LinkFields(_Strict):
     @classmethod
     def _defaults(cls, given: Any) -> Any:
         """Fill every CRM and every field the admin did not name with its default."""
-        given = {} if given is None else given
-        if not isinstance(given, dict):
-            return given
-        merged: dict[str, Any] = dict(given)  # unknown CRMs stay in, so extra="forbid" names them
-        for system, (ticket_id, ticket_url) in LINK_FIELDS.items():
-            part = given.get(system) or {}
-            merged[system] = {"ticket_id": ticket_id, "ticket_url": ticket_url} | part if isinstance(part, dict) else part
-        return merged
+        return with_defaults(given, {system: {"ticket_id": ticket_id, "ticket_url": ticket_url} for system, (ticket_id, ticket_url) in LINK_FIELDS.items()})
 
     def of(self, system: str) -> DealLinkFields:
         return self.salesforce if system == "salesforce" else self.hubspot
 
 
-class Stages(_Strict):
+class Stages(StrictModel):
     """The open stage a hand-off deal starts in, per CRM."""
 
     salesforce: str = Field("Prospecting", min_length=1, description="Opportunity StageName")
@@ -102,7 +92,7 @@ class Stages(_Strict):
         return self.salesforce if system == "salesforce" else self.hubspot
 
 
-class HandoffPolicy(_Strict):
+class HandoffPolicy(StrictModel):
     """Turn a support ticket with a sales signal into exactly one deal on its company's CRM record, linked both ways."""
 
     enabled: bool = True
@@ -110,7 +100,7 @@ class HandoffPolicy(_Strict):
     signal_fields: dict[str, str | list[str]] = Field(default_factory=dict)
     # Where the tickets come from; only Zendesk tickets can carry the note back today.
     ticket_systems: list[Literal["zendesk"]] = Field(default_factory=lambda: ["zendesk"])
-    target: HandoffTarget = "salesforce"
+    target: CrmSystem = "salesforce"
     window_days: int = Field(30, ge=1, le=3650, description="only tickets created in the last N days are handed off")
     deal_name: str = Field("{company} — {subject}", min_length=1)
     stages: Stages = Field(default_factory=Stages)

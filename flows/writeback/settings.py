@@ -20,19 +20,16 @@ admin names just what differs from a fresh install.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from flows.writeback.crm_context_settings import CrmContextPolicy
 from flows.writeback.cross_links_settings import CrossLinksPolicy
 from flows.writeback.enrichment_settings import EnrichmentPolicy
 from flows.writeback.handoff_settings import HandoffPolicy
+from flows.writeback.setting_types import CrmSystem, Mode, StrictModel, TicketSystem, with_defaults
 from flows.writeback.suppression_settings import SuppressionPolicy
-
-Mode = Literal["fill_if_blank", "overwrite", "never"]
-TargetSystem = Literal["salesforce", "hubspot"]
-TicketSystem = Literal["zendesk", "salesforce", "hubspot"]
 
 # measure → (Salesforce field, HubSpot property): the names a fresh install writes into.
 SUPPORT_CONTEXT_FIELDS: dict[str, tuple[str, str]] = {
@@ -44,10 +41,6 @@ SUPPORT_CONTEXT_FIELDS: dict[str, tuple[str, str]] = {
     "resolution_hours": ("Loophub_Resolution_Hours__c", "loophub_resolution_hours"),
     "support_health": ("Loophub_Support_Health__c", "loophub_support_health"),
 }
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class FieldTarget(StrictModel):
@@ -74,22 +67,8 @@ class SupportContextFields(StrictModel):
     @classmethod
     def _defaults(cls, given: Any) -> Any:
         """Fill every measure and every part of a measure the admin did not name with its default."""
-        if given is None:
-            given = {}
-        if not isinstance(given, dict):
-            return given
-        merged: dict[str, Any] = {}
-        for measure, (salesforce, hubspot) in SUPPORT_CONTEXT_FIELDS.items():
-            part = given.get(measure) or {}
-            if isinstance(part, FieldTarget):
-                part = part.model_dump()
-            if not isinstance(part, dict):
-                merged[measure] = part  # let validation name the problem
-                continue
-            merged[measure] = {"salesforce": salesforce, "hubspot": hubspot} | part
-        unknown = set(given) - set(SUPPORT_CONTEXT_FIELDS)
-        merged.update({name: given[name] for name in unknown})  # extra="forbid" reports them
-        return merged
+        defaults = {measure: {"salesforce": salesforce, "hubspot": hubspot} for measure, (salesforce, hubspot) in SUPPORT_CONTEXT_FIELDS.items()}
+        return with_defaults(given, defaults)
 
     def items(self) -> list[tuple[str, FieldTarget]]:
         return [(measure, getattr(self, measure)) for measure in SUPPORT_CONTEXT_FIELDS]
@@ -99,7 +78,7 @@ class SupportContextPolicy(StrictModel):
     """Push each company's support picture (open tickets, CSAT, response times, health) into its CRM records."""
 
     enabled: bool = True
-    targets: list[TargetSystem] = Field(default_factory=lambda: ["salesforce", "hubspot"])
+    targets: list[CrmSystem] = Field(default_factory=lambda: ["salesforce", "hubspot"])
     # Where support happens: tickets of these systems count (Zendesk by default; add CRM cases if support uses them).
     ticket_systems: list[TicketSystem] = Field(default_factory=lambda: ["zendesk"])
     csat_window_days: int = Field(90, ge=1, le=3650)

@@ -22,11 +22,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-Mode = Literal["fill_if_blank", "overwrite", "never"]
-CrmSystem = Literal["salesforce", "hubspot"]
-TicketSystem = Literal["zendesk", "salesforce", "hubspot"]
+from flows.writeback.setting_types import CrmSystem, Mode, StrictModel, TicketSystem, with_defaults
+
 Priority = Literal["urgent", "high", "normal", "low"]
 
 # record kind → (Salesforce field, HubSpot property): a Checkbox on Account and Contact, a bool property on companies and contacts.
@@ -36,11 +35,7 @@ SALES_HOLD_FIELDS: dict[str, tuple[str, str]] = {
 }
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class HoldField(_Strict):
+class HoldField(StrictModel):
     """Where the flag goes in each CRM (null: not written there) and how."""
 
     salesforce: str | None = Field(None, description="Salesforce Checkbox field API name")
@@ -51,7 +46,7 @@ class HoldField(_Strict):
         return self.salesforce if system == "salesforce" else self.hubspot if system == "hubspot" else None
 
 
-class SalesHoldFields(_Strict):
+class SalesHoldFields(StrictModel):
     company: HoldField
     contact: HoldField
 
@@ -59,20 +54,10 @@ class SalesHoldFields(_Strict):
     @classmethod
     def _defaults(cls, given: Any) -> Any:
         """Fill both record kinds, and every part of each, the admin did not name with its default."""
-        if given is None:
-            given = {}
-        if not isinstance(given, dict):
-            return given
-        merged: dict[str, Any] = {name: value for name, value in given.items() if name not in SALES_HOLD_FIELDS}  # extra="forbid" names them
-        for kind, (salesforce, hubspot) in SALES_HOLD_FIELDS.items():
-            part = given.get(kind) or {}
-            if isinstance(part, HoldField):
-                part = part.model_dump()
-            merged[kind] = {"salesforce": salesforce, "hubspot": hubspot} | part if isinstance(part, dict) else part
-        return merged
+        return with_defaults(given, {kind: {"salesforce": salesforce, "hubspot": hubspot} for kind, (salesforce, hubspot) in SALES_HOLD_FIELDS.items()})
 
 
-class SuppressionPolicy(_Strict):
+class SuppressionPolicy(StrictModel):
     """Flag a company's CRM records "sales hold" while it has an open urgent or high ticket; lift it when none is left."""
 
     enabled: bool = True
