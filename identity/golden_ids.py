@@ -47,10 +47,13 @@ def assign_golden_ids(
 ) -> Assignment:
     """Golden IDs for `clusters` (label → record ids), given each record's previous ID."""
     home = _largest_parts(clusters, previous)
+    claimed: dict[int, list[str]] = {}  # label → the previous IDs whose largest part it holds
+    for golden_id, label in home.items():
+        claimed.setdefault(label, []).append(golden_id)
     result = Assignment()
     for label in sorted(clusters):
         members = clusters[label]
-        claimants = sorted(golden_id for golden_id, chosen in home.items() if chosen == label)
+        claimants = sorted(claimed.get(label, ()))
         counts = Counter(previous[record_id] for record_id in members if record_id in previous)
         if claimants:
             keeper = min(claimants, key=lambda golden_id: (-counts[golden_id], golden_id))
