@@ -130,9 +130,20 @@ def support_facts(session: Session, systems: Sequence[str]) -> tuple[list[Ticket
 
 
 def pulled_targets(session: Session, system: str, object_name: str, source_ids: Iterable[str]) -> dict[str, PulledTarget]:
-    """Raw payloads of the target records by source id, with loophub's writes newer than each pull laid over them."""
-    wanted = sorted(set(source_ids))
-    found: dict[str, PulledTarget] = {}
+    """Raw payloads of the target records by source id, with loophub's writes newer than each pull laid over them.
+
+    Kept for the session's life: a plan's policies read the same records (cross-links, enrichment and the
+    support figures all write to the same accounts), and decoding their payloads is most of a plan's work.
+    """
+    ids = set(source_ids)
+    known: dict[str, PulledTarget | None] = session.info.setdefault("pulled_targets", {}).setdefault((system, object_name), {})
+    new = _load_targets(session, system, object_name, sorted(ids - known.keys()))
+    known.update(new)
+    return {source_id: target for source_id in ids if (target := known.get(source_id)) is not None}
+
+
+def _load_targets(session: Session, system: str, object_name: str, wanted: list[str]) -> dict[str, PulledTarget | None]:
+    found: dict[str, PulledTarget | None] = dict.fromkeys(wanted)  # None: no such record pulled
     for start in range(0, len(wanted), 500):  # SQLite limits bound parameters per statement
         chunk = wanted[start : start + 500]
         rows = session.execute(

@@ -37,7 +37,7 @@ from flows.sources import connector_package, source_config
 from flows.writeback.deal_refresh import DealRefresh, refresh_deals
 from flows.writeback.handoff import HANDOFF
 from flows.writeback.handoff_apply import HandoffReport, apply_handoffs
-from flows.writeback.plan import Plan
+from flows.writeback.plan import Plan, PolicyPlan
 from flows.writeback.policies import POLICIES
 from flows.writeback.settings import OutboxSettings, PolicySettings
 from loophub.config import ConnectionConfig, LoophubConfig
@@ -103,20 +103,24 @@ def plan_writeback(
     """What the enabled policies (of `names`, if given) want written now (reads only); `blocked` ones (name → missing fields) are left out."""
     settings, now = policy_settings(config), now or utc_now()
     plan = Plan(created_at=now)
-    for policy in POLICIES:
-        if not policy.enabled(settings) or (names is not None and policy.name not in names):
-            continue
-        if blocked and policy.name in blocked:
-            plan.skipped[policy.name] = blocked[policy.name]
-            continue
-        with session_scope(engine) as session:
-            part = policy.plan(session, settings, now)
-        plan.rows.extend(part.rows)
-        plan.handoffs.extend(part.handoffs)
-        plan.policies.append(policy.name)
-        plan.companies += part.companies
-        plan.targets += part.targets
+    # One read-only session for every policy: they share its memo of target payloads (store.writeback.pulled_targets).
+    with session_scope(engine) as session:
+        for policy in POLICIES:
+            if not policy.enabled(settings) or (names is not None and policy.name not in names):
+                continue
+            if blocked and policy.name in blocked:
+                plan.skipped[policy.name] = blocked[policy.name]
+                continue
+            _add(plan, policy.name, policy.plan(session, settings, now))
     return plan
+
+
+def _add(plan: Plan, name: str, part: PolicyPlan) -> None:
+    plan.rows.extend(part.rows)
+    plan.handoffs.extend(part.handoffs)
+    plan.policies.append(name)
+    plan.companies += part.companies
+    plan.targets += part.targets
 
 
 def apply_writeback(engine: Engine, config: LoophubConfig, plan: Plan, *, now: datetime | None = None) -> ApplyReport:
