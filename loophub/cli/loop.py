@@ -45,7 +45,8 @@ QUIET_PREFECT = {
 def loop_command(
     ctx: typer.Context,
     every: Annotated[
-        str | None, typer.Option("--every", help="Run again every interval (10s, 5m, 1h) until Ctrl-C.", show_default=False)
+        str | None,
+        typer.Option("--every", help="Start a run every interval (10s, 5m, 1h) until Ctrl-C; a run that takes longer is followed by the next at once.", show_default=False),
     ] = None,
 ) -> None:
     """Sync every connection, then map, resolve and write back: the whole loop, as the Prefect `loop` flow."""
@@ -66,13 +67,16 @@ def loop_command(
     try:
         while True:
             runs += 1
+            started = time.monotonic()
             failed = _run_once(pipeline, parameters, stop)
             if interval is None:
                 if failed:
                     raise typer.Exit(1)
                 return
-            console.print(f"[dim]next run in {every}; Ctrl-C stops[/]")
-            time.sleep(interval)
+            # Start to start, as a schedule means it: a change waits at most one interval for the next pull.
+            wait = interval - (time.monotonic() - started)
+            console.print(f"[dim]next run in {wait:.0f}s; Ctrl-C stops[/]" if wait > 0 else f"[dim]the run took longer than {every}; next run now; Ctrl-C stops[/]")
+            time.sleep(max(wait, 0.0))
     except KeyboardInterrupt:
         # Whatever Prefect says about runs cut short is not for the terminal now.
         logging.disable(logging.CRITICAL)
