@@ -7,6 +7,8 @@ can live in one process, as the tests do.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI
@@ -16,6 +18,7 @@ from api.admin_config import ConfigHolder
 from api.auth import KeyVerifier
 from api.deps import ApiContext
 from api.errors import install_error_handlers
+from api.lookup import EmailLookup
 from api.ratelimit import install_rate_limit
 from api.routes import (
     admin_audit,
@@ -45,10 +48,17 @@ sent as `X-API-Key: lh_…` or `Authorization: Bearer lh_…`. `admin` keys may 
 
 def create_app(engine: Engine, config: LoophubConfig) -> FastAPI:
     settings = config.api
-    app = FastAPI(title="loophub API", version=__version__, description=DESCRIPTION)
+    email_lookup = EmailLookup(engine)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        email_lookup.close()  # the lookup's own connection; a server run without lifespan events leaves it to exit
+
+    app = FastAPI(title="loophub API", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     install_rate_limit(app, settings)
     verifier = KeyVerifier(engine, settings.key_cache_seconds, timedelta(seconds=settings.last_used_resolution_seconds))
-    app.state.context = ApiContext(engine, session_factory(engine), verifier, settings, config.mapping.default_region)
+    app.state.context = ApiContext(engine, session_factory(engine), verifier, settings, config.mapping.default_region, email_lookup)
     app.state.config = ConfigHolder(config)  # admin connection edits replace it; later requests read the new one
     install_error_handlers(app)
     for area in (profiles, companies, kpis, admin_keys, admin_connections, admin_runs, admin_identity, admin_writeback, admin_audit):

@@ -43,14 +43,23 @@ class KeyVerifier:
         self._cache: dict[str, _Cached] = {}
         self._lock = threading.Lock()
 
+    def remembered(self, raw_key: str) -> tuple[bool, KeyInfo | None]:
+        """(True, the key or None for an unknown secret) while the cache holds a fresh answer; (False, None) when only `verify` can tell.
+
+        It never touches the database, so an async route can call it on the event loop and hand only a miss to a thread.
+        """
+        with self._lock:
+            cached = self._cache.get(hash_key(raw_key))
+        if cached is not None and cached.expires > self._clock():
+            return True, cached.key
+        return False, None
+
     def verify(self, raw_key: str) -> KeyInfo | None:
         """The key, revoked ones included (the caller says why it refuses them); None for an unknown secret."""
-        digest = hash_key(raw_key)
-        now = self._clock()
-        with self._lock:
-            cached = self._cache.get(digest)
-        if cached is not None and cached.expires > now:
-            return cached.key
+        known, key = self.remembered(raw_key)
+        if known:
+            return key
+        digest, now = hash_key(raw_key), self._clock()
         key = self._load(raw_key)
         if self._ttl > 0:
             with self._lock:

@@ -6,7 +6,7 @@ A permission check is a dependency (`ReadKey`, `AdminKey`, or
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -14,9 +14,11 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import KeyVerifier, presented_key
 from api.errors import Forbidden, Unauthorized
+from api.lookup import EmailLookup
 from api.settings import ApiSettings
 from store.apikeys import KeyInfo
 
@@ -33,9 +35,10 @@ class ApiContext:
     verifier: KeyVerifier
     settings: ApiSettings
     default_region: str  # phones without a country code are read as this country, as the mapping does
+    email_lookup: EmailLookup
 
 
-def api_context(request: Request) -> ApiContext:
+async def api_context(request: Request) -> ApiContext:  # async: a plain `def` dependency costs a worker-thread hop
     context: ApiContext = request.app.state.context
     return context
 
@@ -52,12 +55,15 @@ def database_session(context: ContextDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(database_session)]
 
 
-def require_scope(scope: str) -> Callable[..., KeyInfo]:
-    """A dependency admitting keys that hold `scope` (`admin` implies `read`): 401 without a valid key, 403 without the scope."""
+def require_scope(scope: str) -> Callable[..., Awaitable[KeyInfo]]:
+    """A dependency admitting keys that hold `scope` (`admin` implies `read`): 401 without a valid key, 403 without the scope.
 
-    def check(
+    It runs on the event loop: a key the verifier remembers costs no thread and no query; only a
+    key it must look up goes to a worker thread, since that reads (and may write) the database.
+    """
+
+    async def check(
         request: Request,
-        context: ContextDep,
         header_key: Annotated[str | None, Security(API_KEY_HEADER)] = None,
         # Declared so OpenAPI shows both ways to send a key; the header is read below, as the rate limiter reads it.
         bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
@@ -65,7 +71,10 @@ def require_scope(scope: str) -> Callable[..., KeyInfo]:
         raw = presented_key(header_key, request.headers.get("authorization"))
         if raw is None:
             raise Unauthorized("this API needs a key: send it as `X-API-Key: lh_…` or `Authorization: Bearer lh_…` (create one with `loophub keys create`)")
-        key = context.verifier.verify(raw)
+        context: ApiContext = request.app.state.context  # read directly: one dependency fewer to solve on every request
+        known, key = context.verifier.remembered(raw)
+        if not known:
+            key = await run_in_threadpool(context.verifier.verify, raw)
         if key is None:
             raise Unauthorized("the API key is not known; check it was copied whole, or create one with `loophub keys create`")
         if not key.active:

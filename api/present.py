@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from api.schemas.common import SourceRef
 from api.schemas.companies import CompanyOut, DealBrief, PersonBrief, TicketBrief
 from api.schemas.profiles import CompanyLink, ProfileOut
 from store.canonical import DealRow, TicketRow
 from store.identity import GoldenRecord
+
+
+class GoldenLike(Protocol):
+    """What an answer reads from a golden record: an ORM row, or the plain row of the email lookup (api.lookup)."""
+
+    @property
+    def golden_id(self) -> str: ...
+    @property
+    def profile(self) -> dict[str, Any]: ...
+    @property
+    def member_count(self) -> int: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
 
 
 def source_ref(system: str, object_name: str, source_id: str) -> SourceRef:
@@ -21,7 +37,7 @@ def field_value(record: GoldenRecord, name: str) -> Any:
     return cell.get("value")
 
 
-def _common(record: GoldenRecord, merged_from: str | None) -> dict[str, Any]:
+def _common(record: GoldenLike, merged_from: str | None) -> dict[str, Any]:
     profile = record.profile or {}
     return {
         "id": record.golden_id,
@@ -47,7 +63,12 @@ def profile_out(record: GoldenRecord, companies: Mapping[str, GoldenRecord], mer
     company_id = company_id_of(record)
     company = companies.get(company_id) if company_id else None
     link = CompanyLink(id=company.golden_id, name=field_value(company, "name")) if company is not None and company.status == "active" else None
-    return ProfileOut.model_validate(_common(record, merged_from) | {"emails": (record.profile or {}).get("emails", []), "company": link})
+    return linked_profile_out(record, link, merged_from)
+
+
+def linked_profile_out(record: GoldenLike, company: CompanyLink | None, merged_from: str | None = None) -> ProfileOut:
+    """A person whose company link is already known."""
+    return ProfileOut.model_validate(_common(record, merged_from) | {"emails": (record.profile or {}).get("emails", []), "company": company})
 
 
 def company_out(record: GoldenRecord, merged_from: str | None = None) -> CompanyOut:

@@ -1,7 +1,8 @@
 """The reads a route needs, in the API's terms: filters checked and normalised, ids resolved, errors raised.
 
-SQL lives in store/api_reads.py and store/timeline_reads.py; this module
-decides which of those reads answers a request and what a miss means.
+SQL lives in store/api_reads.py and store/timeline_reads.py (and, for the
+email lookup's fast path, api/lookup.py); this module decides which of those
+reads answers a request and what a miss means.
 """
 
 from __future__ import annotations
@@ -41,17 +42,27 @@ def printable(name: str, value: str) -> str:
     return value
 
 
-def find_profiles(session: Session, filters: ProfileFilters, after: str | None, limit: int, region: str) -> list[GoldenRecord]:
+def check_filters(filters: ProfileFilters) -> None:
+    """400 for two lookups at once or a control character in one."""
     given = filters.given()
     if len(given) > 1:
         raise BadRequest(f"use one lookup at a time, not {' and '.join(sorted(given))}")
     for name, value in given.items():
         printable(name, value)
+
+
+def email_match_key(raw: str) -> str:
+    """The match key stored for any spelling of this address; 400 when it is not one."""
+    email = normalize_email(raw)
+    if email is None:
+        raise BadRequest(f"email {raw!r} is not an email address")
+    return email.match_key
+
+
+def find_profiles(session: Session, filters: ProfileFilters, after: str | None, limit: int, region: str) -> list[GoldenRecord]:
+    check_filters(filters)
     if filters.email is not None:
-        email = normalize_email(filters.email)
-        if email is None:
-            raise BadRequest(f"email {filters.email!r} is not an email address")
-        return api_reads.golden_by_key(session, "person", "email", email.match_key, after, limit)
+        return api_reads.golden_by_key(session, "person", "email", email_match_key(filters.email), after, limit)
     if filters.phone is not None:
         phone = normalize_phone(filters.phone, region)
         if phone is None:

@@ -14,8 +14,8 @@ backends and the generator used. Goal: p99 ≤ 10 ms at 500 requests/s.
 
 `--database-url` names a database to use as it is (created tables are kept);
 without it, `--keep` reuses `loophub_bench_api_latency` between runs.
-`--server loophub` serves with `loophub serve` itself instead of uvicorn with
-the access log off.
+The server is the app `loophub serve` builds (api/serving.py) under uvicorn
+with the access log off; `--server loophub` runs `loophub serve` itself.
 """
 
 from __future__ import annotations
@@ -37,40 +37,20 @@ from pathlib import Path
 
 import httpx
 import psycopg
-from fastapi import FastAPI
 from psycopg import sql
 
-from api.app import create_app
 from bench.api_latency_load import LoadPlan, LoadResult, run_load
 from bench.api_latency_world import load_people, loaded_people
-from loophub.config import load_config
-from store import (
-    create_store_engine,
-    resolve_database_url,
-    session_scope,
-    upgrade_database,
-)
+from store import create_store_engine, session_scope, upgrade_database
 from store.apikeys import create_key
 
 SERVER_URL = "postgresql://loophub:loophub@127.0.0.1:5432/"
 KEPT_DATABASE = "loophub_bench_api_latency"
 WARM_UP_SECONDS = 3.0
+# A burst wider than the pool opens and closes a PostgreSQL connection per request (several ms each);
+# 20 covers the bursts of an open-loop load at 500/s.
 SERVER_POOL_SIZE = 20
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def serving_app() -> FastAPI:
-    """The app `loophub serve` builds, for uvicorn's `--factory` (the config file comes from LOOPHUB_CONFIG)."""
-    config = load_config()
-    url = resolve_database_url(config.database.url if config.database else None)
-    # SQLAlchemy's default pool keeps 5 connections; a burst wider than that opens and closes a PostgreSQL
-    # connection per request (several ms each). 20 covers the bursts of an open-loop load at 500/s.
-    return create_app(
-        create_store_engine(
-            url, pool_size=SERVER_POOL_SIZE, max_overflow=SERVER_POOL_SIZE
-        ),
-        config,
-    )
 
 
 @contextmanager
@@ -129,18 +109,12 @@ def api_server(
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = _free_port()
     if server == "loophub":
-        command = [
-            str(Path(sys.executable).with_name("loophub")),
-            "--config",
-            str(config_file),
-            "serve",
-            "--port",
-            str(port),
-        ]
+        command = [str(Path(sys.executable).with_name("loophub")), "--config", str(config_file), "serve", "--port", str(port),
+                   "--workers", str(workers), "--pool-size", str(SERVER_POOL_SIZE)]  # fmt: skip
     else:
-        command = [sys.executable, "-m", "uvicorn", "--factory", "bench.api_latency:serving_app", "--port", str(port),
+        command = [sys.executable, "-m", "uvicorn", "--factory", "api.serving:app_from_environment", "--port", str(port),
                    "--workers", str(workers), "--no-access-log", "--log-level", "warning"]  # fmt: skip
-    environment = os.environ | {"LOOPHUB_CONFIG": str(config_file)}
+    environment = os.environ | {"LOOPHUB_CONFIG": str(config_file), "LOOPHUB_SERVE_POOL_SIZE": str(SERVER_POOL_SIZE)}
     process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -228,7 +202,8 @@ def report(result: LoadResult, plan: LoadPlan, cpu: dict[str, float]) -> None:
         print(f"{label} (ms): {figures}, max {max(values) * 1000:.2f}")
     seconds = result.elapsed
     print(f"CPU (cores busy): API server {cpu['server'] / seconds:.2f}, PostgreSQL backends {cpu['database'] / seconds:.2f}, "
-          f"load generator {result.cpu_seconds / seconds:.2f}; whole machine {cpu['machine']:.0%} of {os.cpu_count()} cores")  # fmt: skip
+          f"load generator {result.cpu_seconds / seconds:.2f}; whole machine {cpu['machine']:.0%} of {os.cpu_count()} cores, "
+          f"load average {cpu['load_before']:.2f} before, {cpu['load_after']:.2f} after (other work on the machine counts in both)")  # fmt: skip
 
 
 def measure(url: str, server: subprocess.Popen[bytes], plan: LoadPlan) -> None:
@@ -247,10 +222,12 @@ def measure(url: str, server: subprocess.Popen[bytes], plan: LoadPlan) -> None:
             _backend_ticks(url),
             _machine_busy(),
         )
+        load_before = os.getloadavg()[0]
         result = generator.submit(run_load, plan).result()
         machine_after = _machine_busy()
         cpu = {"server": (_tree_ticks(server.pid) - server_before) / TICKS, "database": (_backend_ticks(url) - database_before) / TICKS,
-               "machine": (machine_after[0] - machine_before[0]) / max(1, machine_after[1] - machine_before[1])}  # fmt: skip
+               "machine": (machine_after[0] - machine_before[0]) / max(1, machine_after[1] - machine_before[1]),
+               "load_before": load_before, "load_after": os.getloadavg()[0]}  # fmt: skip
     report(result, plan, cpu)
 
 

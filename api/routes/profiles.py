@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.cursor import encode_cursor
-from api.deps import ContextDep, ReadKey, SessionDep
+from api.deps import ApiContext, ReadKey, SessionDep
 from api.errors import NotFound
 from api.params import Cursor, Limit, ProfileId, after_id
-from api.present import profile_out
-from api.queries import ProfileFilters, companies_of, find_profiles, load_golden
+from api.present import linked_profile_out, profile_out
+from api.queries import ProfileFilters, check_filters, companies_of, email_match_key, find_profiles, load_golden
 from api.schemas.common import error_responses
 from api.schemas.profiles import ExplanationOut, ProfileOut, ProfilePage
 from api.schemas.timeline import TimelinePage
@@ -25,15 +26,14 @@ LISTING = "profiles"
 
 
 @router.get("", response_model=ProfilePage, responses=error_responses(400, 401, 429))
-def list_profiles(
-    session: SessionDep,
-    context: ContextDep,
+async def list_profiles(
+    request: Request,
     key: ReadKey,
     limit: Limit = 50,
     cursor: Cursor = None,
     email: Annotated[str | None, Query(max_length=320, description="any spelling of an address the person uses", examples=["Ada@Acme.example"])] = None,
     phone: Annotated[str | None, Query(max_length=64, description="any format; without a country code it is read as mapping.default_region", examples=["+44 20 7946 0018"])] = None,
-    source: Annotated[str | None, Query(max_length=300, description="a source record, system:object:id", examples=["salesforce:Contact:0035g00000AbCdEAAV"])] = None,
+    source: Annotated[str | None, Query(max_length=300, description="a source record, system:object:id", examples=["salesforce:Contact:0035g00000AbCdE"])] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200, description="case-insensitive substring of a person's or its company's name", examples=["lovelace"])] = None,
 ) -> ProfilePage:
     """Golden people by id, or those matching one lookup: `email`, `phone`, `source` or `q`.
@@ -41,12 +41,29 @@ def list_profiles(
     Pages follow the golden id, so walking the cursor visits every profile
     exactly once, even while profiles are added.
     """
+    # async, so the email lookup (the hot path, api/lookup.py) runs without a worker thread; every other listing does its
+    # ORM reads in one, as a plain `def` route would.
+    context: ApiContext = request.app.state.context  # not ContextDep: each dependency costs the hot path CPU to solve
     filters = ProfileFilters(email=email, phone=phone, source=source, q=q)
-    records = find_profiles(session, filters, after_id(cursor, LISTING), limit, context.default_region)
-    page = records[:limit]
-    companies = companies_of(session, page)
+    after = after_id(cursor, LISTING)
+    check_filters(filters)
+    if filters.email is not None:
+        found = await context.email_lookup.find(email_match_key(filters.email), after, limit + 1)
+        if found is not None:
+            page = found[:limit]
+            next_cursor = encode_cursor(LISTING, [page[-1].person.golden_id]) if len(found) > limit else None
+            return ProfilePage(items=[linked_profile_out(item.person, item.company) for item in page], next_cursor=next_cursor)
+    return await run_in_threadpool(_listed, context, filters, after, limit)
+
+
+def _listed(context: ApiContext, filters: ProfileFilters, after: str | None, limit: int) -> ProfilePage:
+    with context.sessions() as session:
+        records = find_profiles(session, filters, after, limit, context.default_region)
+        page = records[:limit]
+        companies = companies_of(session, page)
+        items = [profile_out(record, companies) for record in page]
     next_cursor = encode_cursor(LISTING, [page[-1].golden_id]) if len(records) > limit else None
-    return ProfilePage(items=[profile_out(record, companies) for record in page], next_cursor=next_cursor)
+    return ProfilePage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/{profile_id}", response_model=ProfileOut, responses=error_responses(401, 404, 410, 429))

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -52,13 +54,26 @@ def test_given_keys_created_when_listed_and_revoked_then_secrets_show_once_and_r
     assert bad_scope.returncode == 2 and "read, admin" in bad_scope.stderr
 
 
-@pytest.fixture
-def served(workdir: Path) -> Iterator[str]:
+@dataclass
+class Served:
+    url: str
+    process: subprocess.Popen[str]
+
+    def output(self) -> str:
+        """Everything the server printed, once it has stopped."""
+        self.process.terminate()
+        return self.process.communicate(timeout=30)[0]
+
+
+@contextmanager
+def serving(workdir: Path, *options: str) -> Iterator[Served]:
+    """`loophub serve` with `options` in a subprocess on a free port, until the block ends."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     environment = {key: value for key, value in os.environ.items() if not key.startswith("LOOPHUB_")}
-    process = subprocess.Popen([sys.executable, "-m", "loophub", "serve", "--port", str(port)], cwd=workdir, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    command = [sys.executable, "-m", "loophub", "serve", "--port", str(port), *options]
+    process = subprocess.Popen(command, cwd=workdir, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -68,10 +83,17 @@ def served(workdir: Path) -> Iterator[str]:
             except httpx.TransportError:
                 assert process.poll() is None, process.stdout.read() if process.stdout else ""
                 time.sleep(0.1)
-        yield url
+        yield Served(url, process)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+@pytest.fixture
+def served(workdir: Path) -> Iterator[str]:
+    with serving(workdir) as server:
+        yield server.url
 
 
 def test_given_loophub_serve_when_called_with_a_created_key_then_it_answers_and_a_revoked_key_is_refused(workdir: Path, served: str) -> None:
@@ -86,3 +108,40 @@ def test_given_loophub_serve_when_called_with_a_created_key_then_it_answers_and_
     assert accepted.status_code == 200 and accepted.json() == {"items": [], "next_cursor": None}
     assert refused.status_code == 401  # key_cache_seconds is 0 here: revocation is immediate
     assert {"ApiKeyHeader", "BearerKey"} <= set(spec["components"]["securitySchemes"])
+
+
+def worker_processes(parent: int) -> int:
+    """Live processes whose parent is `parent` (uvicorn's workers, and its process-spawning helper if any)."""
+    children = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children += int(fields[1]) == parent and fields[0] != "Z"
+    return children
+
+
+def test_given_two_workers_when_served_then_two_processes_answer_with_the_same_key(workdir: Path) -> None:
+    secret = created_secret(loophub(workdir, "keys", "create", "--name", "portal"))
+
+    with serving(workdir, "--workers", "2", "--pool-size", "2") as server, httpx.Client(base_url=server.url, trust_env=False) as client:
+        answers = [client.get("/v1/profiles", params={"email": "ada@acme.com"}, headers={"X-API-Key": secret}) for _ in range(6)]
+        workers = worker_processes(server.process.pid)
+
+    assert [answer.status_code for answer in answers] == [200] * 6
+    assert all(answer.json() == {"items": [], "next_cursor": None} for answer in answers)
+    assert workers >= 2
+
+
+def test_given_serve_when_the_access_log_is_asked_for_then_requests_are_logged_and_by_default_they_are_not(workdir: Path) -> None:
+    with serving(workdir) as quiet:
+        httpx.get(f"{quiet.url}/v1/profiles", trust_env=False)
+        quiet_output = quiet.output()
+    with serving(workdir, "--access-log") as logged:
+        httpx.get(f"{logged.url}/v1/profiles", trust_env=False)
+        logged_output = logged.output()
+
+    assert "Uvicorn running" in quiet_output and "GET /v1/profiles" not in quiet_output
+    assert "GET /v1/profiles HTTP/1.1" in logged_output and "401" in logged_output

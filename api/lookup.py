@@ -1,0 +1,172 @@
+"""The email lookup behind `GET /v1/profiles?email=`: one statement, run without an ORM session.
+
+This is the API's hottest path (a support portal or a CRM widget looks a
+caller up by address on every page view), so it avoids what the generic
+listing pays for: the match key, its golden member, the golden person and the
+company its profile names are found by one statement, read as plain rows,
+and no transaction is begun or rolled back around it.
+
+Where it runs depends on the database:
+
+- PostgreSQL: on one autocommit psycopg connection the app holds for its
+  lifetime, as a prepared statement, called directly from the event loop.
+  The call blocks the loop for one round trip (0.1–0.5 ms of index lookups);
+  handing it to a worker thread, or going through SQLAlchemy's execution
+  machinery, costs more CPU than that wait, and CPU is what limits a server
+  process. One connection is enough: the loop runs one call at a time. A
+  `statement_timeout` bounds how long a stuck statement can hold the loop.
+  The statement is written out in PostgreSQL's SQL for this reason; it is
+  the same query as the SQLAlchemy one below (tests/api compare both paths'
+  answers with the generic listing's on each backend).
+- SQLite (and any other backend): the SQLAlchemy statement, in a worker
+  thread on a pooled connection as the other routes do, because a SQLite
+  read may wait for a writer's lock (busy timeout).
+
+A person whose company was merged into another (its id is an alias to
+follow) is rare; for it `find` answers None and the route takes the generic
+path, which follows aliases, so both paths give the same answer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+from sqlalchemy import Engine, Select, and_, bindparam, select
+from sqlalchemy.pool import PoolProxiedConnection
+from starlette.concurrency import run_in_threadpool
+
+from api.schemas.profiles import CompanyLink
+from store.canonical import MatchKey
+from store.identity import GoldenMember, GoldenRecord
+
+STATEMENT_TIMEOUT_MS = 5_000  # far above any index lookup; only a lock or a broken server gets near it
+
+
+@dataclass(frozen=True, slots=True)
+class GoldenRow:
+    """The columns of a golden person a profile answer shows (what `api.present` reads from a golden record)."""
+
+    golden_id: str
+    profile: dict[str, Any]
+    member_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FoundPerson:
+    person: GoldenRow
+    company: CompanyLink | None
+
+
+def _statement(paged: bool) -> Select[Any]:
+    """Active golden people holding a record with the email match key `value`, by id, at most `rows` of them."""
+    person = GoldenRecord.__table__.alias("person")
+    company = GoldenRecord.__table__.alias("company")
+    holders = (
+        select(GoldenMember.golden_id)
+        .join(MatchKey, and_(MatchKey.entity == GoldenMember.entity, MatchKey.record_id == GoldenMember.record_id))
+        .where(MatchKey.entity == "person", MatchKey.kind == "email", MatchKey.value == bindparam("value"))
+    )
+    named_company = person.c.profile[("company", "golden_id")].as_string()
+    query = (
+        select(
+            person.c.golden_id, person.c.profile, person.c.member_count, person.c.created_at, person.c.updated_at,
+            company.c.golden_id.label("company_id"), company.c.status.label("company_status"),
+            company.c.merged_into.label("company_merged_into"), company.c.profile[("fields", "name", "value")].label("company_name"),
+        )  # fmt: skip
+        .select_from(person.outerjoin(company, company.c.golden_id == named_company))
+        .where(person.c.entity == "person", person.c.status == "active", person.c.golden_id.in_(holders))
+        .order_by(person.c.golden_id)
+        .limit(bindparam("rows"))
+    )
+    return query.where(person.c.golden_id > bindparam("after")) if paged else query
+
+
+FIRST_PAGE, LATER_PAGE = _statement(paged=False), _statement(paged=True)
+
+POSTGRES_STATEMENT = """\
+SELECT person.golden_id, person.profile, person.member_count, person.created_at, person.updated_at,
+       company.golden_id, company.status, company.merged_into, company.profile #> '{fields,name,value}'
+FROM golden_records AS person
+LEFT OUTER JOIN golden_records AS company ON company.golden_id = person.profile #>> '{company,golden_id}'
+WHERE person.entity = 'person' AND person.status = 'active'
+  AND person.golden_id IN (
+    SELECT member.golden_id FROM golden_members AS member
+    JOIN match_keys AS match ON match.entity = member.entity AND match.record_id = member.record_id
+    WHERE match.entity = 'person' AND match.kind = 'email' AND match.value = %(value)s)
+  AFTER
+ORDER BY person.golden_id
+LIMIT %(rows)s"""
+POSTGRES_FIRST_PAGE = POSTGRES_STATEMENT.replace("AFTER", "")
+POSTGRES_LATER_PAGE = POSTGRES_STATEMENT.replace("AFTER", "AND person.golden_id > %(after)s")
+
+
+def found_people(rows: Sequence[Sequence[Any]]) -> list[FoundPerson] | None:
+    """Rows as profiles with their company link; None when a company id must be followed to its survivor."""
+    found = []
+    for golden_id, profile, member_count, created_at, updated_at, company_id, company_status, merged_into, company_name in rows:
+        if company_status == "merged" and merged_into:
+            return None
+        link = CompanyLink(id=company_id, name=company_name) if company_status == "active" else None
+        # In UTC, as the store's timestamp columns give them (the server's session time zone may differ).
+        person = GoldenRow(golden_id, profile, member_count, created_at.astimezone(UTC), updated_at.astimezone(UTC))
+        found.append(FoundPerson(person, link))
+    return found
+
+
+class EmailLookup:
+    """Runs the lookup where it is cheapest for the database at hand (see the module docstring)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._on_loop = engine.dialect.name == "postgresql"
+        self._held: PoolProxiedConnection | None = None
+        self._cursor: psycopg.Cursor[Any] | None = None
+        self._lock = threading.Lock()  # one event loop per app in practice; this keeps the connection safe regardless
+
+    async def find(self, value: str, after: str | None, rows: int) -> list[FoundPerson] | None:
+        """At most `rows` people after the golden id `after`; None when the generic path must answer."""
+        parameters = {"value": value, "after": after, "rows": rows}
+        if self._on_loop:
+            return found_people(self._on_held_connection(POSTGRES_FIRST_PAGE if after is None else POSTGRES_LATER_PAGE, parameters))
+        return found_people(await run_in_threadpool(self._pooled, FIRST_PAGE if after is None else LATER_PAGE, parameters))
+
+    def _pooled(self, statement: Select[Any], parameters: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        with self._engine.connect() as connection:
+            return connection.execute(statement, parameters).all()
+
+    def _on_held_connection(self, sql: str, parameters: dict[str, Any]) -> list[tuple[Any, ...]]:
+        with self._lock:
+            for attempt in (1, 2):
+                cursor = self._cursor or self._open()
+                try:
+                    cursor.execute(sql, parameters, prepare=True)
+                    return cursor.fetchall()
+                except psycopg.Error:
+                    broken = cursor.connection.broken
+                    self.close()
+                    if attempt == 2 or not broken:
+                        raise  # a dropped connection (a server restart) is retried once on a new one; anything else is a real error
+        raise AssertionError("unreachable")
+
+    def _open(self) -> psycopg.Cursor[Any]:
+        self._held = self._engine.raw_connection()  # from the engine's pool, so its connect options and events apply
+        connection = self._held.driver_connection
+        assert isinstance(connection, psycopg.Connection)
+        connection.autocommit = True
+        connection.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+        self._cursor = connection.cursor()
+        return self._cursor
+
+    def close(self) -> None:
+        """Let go of the held connection; it carries a session setting, so it is discarded rather than pooled."""
+        held, self._held, self._cursor = self._held, None, None
+        if held is not None:
+            held.invalidate()
+            held.close()
