@@ -9,7 +9,8 @@ an admin would, against a fresh SQLite store. It prints:
   written divided by the vendor's batch size, rounded up (SF 200, HubSpot
   and Zendesk 100); hand-off deals and ticket notes the same way. Goal:
   made ÷ minimum ≤ 1.05;
-- freshness: an urgent ticket is opened in Zendesk on an organisation whose
+- freshness, once the second loop has pulled back the first one's writes:
+  an urgent ticket is opened in Zendesk on an organisation whose
   Salesforce account loophub already writes to, and the account's
   `Loophub_Urgent_Tickets__c` is read through the Salesforce REST API every
   half second until it counts the new ticket. Goal: ≤ 30 s;
@@ -89,6 +90,11 @@ def _run(server: SandboxServer, workdir: Path, args: argparse.Namespace) -> None
         _wait_for_loops(engine, 1, timeout=3600)
         print(f"first loop: {time.monotonic() - started:.0f} s (Prefect server start included)")
         _report_write_calls(server, engine)
+        # The second loop pulls back every record the first wrote (echoes, recognised as such); freshness is
+        # measured from the third on, the steady state of a running loop.
+        settling = time.monotonic()
+        _wait_for_loops(engine, 2, timeout=3600)
+        print(f"second loop (pulls back the first loop's writes): done {time.monotonic() - settling:.0f} s later")
         freshness = [_freshness(server, engine, config, sample) for sample in range(args.samples)]
         print(f"freshness, ticket opened in Zendesk → Salesforce account field: {', '.join(f'{s:.1f} s' for s in freshness)}"
               f" (median {statistics.median(freshness):.1f} s, goal ≤ 30 s)")  # fmt: skip
