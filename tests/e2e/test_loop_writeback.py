@@ -2,8 +2,10 @@
 
 Every policy is on with its shipped defaults. After one loop, support figures
 sit on the CRM accounts, sales holds on exactly the companies with an open
-urgent or high ticket, and one deal per recent signalled ticket, linked both
-ways. With no outside change, the second and third loops write nothing.
+urgent or high ticket, one deal per recent signalled ticket, linked both
+ways, and every record's golden id and counterpart ids. With no outside
+change, the second and third loops write nothing. (The CRM context and
+enrichment values are checked against the world in their policies' tests.)
 
 `LOOPHUB_E2E_PEOPLE=10000` runs it on the 10,000-people sandbox.
 """
@@ -15,7 +17,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,7 @@ from store import create_store_engine, session_scope
 from store.models import Run
 from tests.flows.crm_context_support import golden_groups, open_holding_tickets
 from tests.flows.handoff_support import expected_handoffs, opportunities, ticket_comments
+from tests.flows.test_writeback_cross_links import expected_links, read_links
 from tests.flows.test_writeback_support_context import SF_FIELDS, expected_picture, organisations_of_targets, same
 from tests.flows.writeback_support import Loop, vendors
 
@@ -84,6 +87,7 @@ def test_given_one_loop_then_every_policy_holds_its_values_and_the_loop_converge
     }  # fmt: skip
     check_support_figures_and_holds(loop)
     check_one_deal_per_signalled_ticket(loop)
+    check_cross_links(loop)
 
     # The first loop pulled its hand-offs' new deals before planning the fields they change, so nothing is left:
     # the second and third loops, with no outside change, make no write call.
@@ -99,6 +103,14 @@ def test_given_one_loop_then_every_policy_holds_its_values_and_the_loop_converge
 def writeback_runs(engine: Engine) -> list[Run]:
     with session_scope(engine) as session:
         return list(session.scalars(select(Run).where(Run.flow == "writeback").order_by(Run.id)))
+
+
+def check_cross_links(loop: Loop) -> None:
+    """Every account, contact, company, organization and end user carries its golden id and its counterparts' ids."""
+    expected = expected_links(loop)
+    actual = read_links(loop, expected)
+    wrong = {ref: (actual.get(ref), value) for ref, value in expected.items() if actual.get(ref) != value}
+    assert not wrong, f"{len(wrong)} of {len(expected)} records hold other links, e.g. {next(iter(wrong.items()))}"
 
 
 def check_support_figures_and_holds(loop: Loop) -> None:
