@@ -83,6 +83,7 @@ class ApplyReport:
             "errors": self.errors[:50],
             "handoffs": dict(self.handoffs.counts),
             "deals_pulled": dict(self.deals.landed),
+            "deals_pull_errors": self.deals.errors,  # the field policies then planned without the new deals; the next loop counts them
         }
 
 
