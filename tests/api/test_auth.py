@@ -101,6 +101,25 @@ def test_given_a_cached_key_when_revoked_then_it_works_until_the_cache_expires_a
     assert stored is not None and stored.last_used_at is not None  # written on first use, once
 
 
+def test_given_an_expired_answer_then_one_caller_asks_the_database_and_the_others_get_the_last_answer_meanwhile(loop_store: LoopStore) -> None:
+    now = [1000.0]
+    verifier = KeyVerifier(loop_store.engine, ttl_seconds=5, touch_every=timedelta(minutes=1), clock=lambda: now[0])
+    secret = new_key(loop_store.engine, "refreshed")
+    assert verifier.remembered(secret) == (False, None)  # never seen: only the database can tell
+    verifier.verify(secret)
+    revoked(loop_store.engine, secret)
+    now[0] += 6
+
+    asks, meanwhile = verifier.remembered(secret), verifier.remembered(secret)
+    refreshed = verifier.verify(secret)
+
+    assert asks == (False, None)  # the first caller after expiry asks the database
+    assert meanwhile[0] and meanwhile[1] is not None and meanwhile[1].active  # the others: the last answer, not a second lookup
+    assert refreshed is not None and not refreshed.active
+    known, key = verifier.remembered(secret)
+    assert known and key is not None and not key.active  # the revocation now holds for everyone
+
+
 def test_given_many_uses_within_a_minute_when_verified_then_last_used_is_written_once(loop_store: LoopStore) -> None:
     now = [0.0]
     verifier = KeyVerifier(loop_store.engine, ttl_seconds=0, touch_every=timedelta(minutes=1), clock=lambda: now[0])
