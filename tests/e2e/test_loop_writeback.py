@@ -3,9 +3,10 @@
 Every policy is on with its shipped defaults. After one loop, support figures
 sit on the CRM accounts, sales holds on exactly the companies with an open
 urgent or high ticket, one deal per recent signalled ticket, linked both
-ways, and every record's golden id and counterpart ids. With no outside
-change, the second and third loops write nothing. (The CRM context and
-enrichment values are checked against the world in their policies' tests.)
+ways, every record's golden id and counterpart ids, and each Zendesk
+organization's sales context (the new deals counted). With no outside
+change, the second and third loops write nothing. (Enrichment's values are
+checked against the world in its policy's tests.)
 
 `LOOPHUB_E2E_PEOPLE=10000` runs it on the 10,000-people sandbox.
 """
@@ -17,7 +18,8 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -30,8 +32,10 @@ from sandbox.server import SandboxServer
 from sandbox.world import World
 from store import create_store_engine, session_scope
 from store.models import Run
-from tests.flows.crm_context_support import golden_groups, open_holding_tickets
+from tests.flows.crm_context_support import ORGANIZATION_FIELDS, golden_groups, open_holding_tickets, organizations, world_sales
 from tests.flows.handoff_support import expected_handoffs, opportunities, ticket_comments
+from tests.flows.test_writeback_crm_context import checkable
+from tests.flows.test_writeback_crm_context import same as same_as
 from tests.flows.test_writeback_cross_links import expected_links, read_links
 from tests.flows.test_writeback_support_context import SF_FIELDS, expected_picture, organisations_of_targets, same
 from tests.flows.writeback_support import Loop, vendors
@@ -88,6 +92,7 @@ def test_given_one_loop_then_every_policy_holds_its_values_and_the_loop_converge
     check_support_figures_and_holds(loop)
     check_one_deal_per_signalled_ticket(loop)
     check_cross_links(loop)
+    check_crm_context(loop)
 
     # The first loop pulled its hand-offs' new deals before planning the fields they change, so nothing is left:
     # the second and third loops, with no outside change, make no write call.
@@ -103,6 +108,31 @@ def test_given_one_loop_then_every_policy_holds_its_values_and_the_loop_converge
 def writeback_runs(engine: Engine) -> list[Run]:
     with session_scope(engine) as session:
         return list(session.scalars(select(Run).where(Run.flow == "writeback").order_by(Run.id)))
+
+
+def check_crm_context(loop: Loop) -> None:
+    """Owner, type, lifecycle, revenue, pipeline (the new hand-off deals included) and renewal on each Zendesk organization."""
+    labels = {stage.id: stage.label for pipeline in loop.vendors.hs.crm.pipelines.pipelines_api.get_all("deals").results for stage in pipeline.stages}
+    groups, now_held = checkable(loop), with_handoff_deals(loop)
+    held = organizations(loop.vendors, sorted(int(i) for group in groups for i in group.ids("zendesk")))
+    wrong = []
+    for group in groups:
+        expected = world_sales(now_held, group, labels, datetime.now(UTC))
+        fields = group.profile["fields"]
+        expected |= {"loophub_lifecycle": fields["lifecycle"]["value"], "loophub_renewal_date": fields["renewal_date"]["value"]}
+        values = [held[int(organization)]["organization_fields"] for organization in group.ids("zendesk")]
+        wrong += [(group.ids("zendesk"), key) for value in values for key, kind in ORGANIZATION_FIELDS.items() if not same_as(value.get(key), expected[key], kind)]
+    assert groups and not wrong, f"{len(wrong)} organization fields differ, e.g. {wrong[:3]}"
+
+
+def with_handoff_deals(loop: Loop) -> World:
+    """The seeded world plus the opportunities loophub created in Salesforce (read through simple-salesforce): what the CRMs hold now."""
+    created = [
+        {"Name": o["Name"], "CloseDate": date.fromisoformat(o["CloseDate"]), "Amount": None, "StageName": o["StageName"], "AccountId": o["AccountId"], "IsDeleted": False}
+        for o in opportunities(loop.vendors)
+    ]
+    assert created, "the loop handed off tickets, so Salesforce holds opportunities loophub created"
+    return replace(loop.world, salesforce={**loop.world.salesforce, "Opportunity": [*loop.world.salesforce["Opportunity"], *created]})
 
 
 def check_cross_links(loop: Loop) -> None:
