@@ -53,7 +53,7 @@ def create_app(engine: Engine, config: LoophubConfig) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        email_lookup.close()  # the lookup's own connection; a server run without lifespan events leaves it to exit
+        await email_lookup.aclose()  # the lookup's own connections; a server run without lifespan events leaves them to exit
 
     app = FastAPI(title="loophub API", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     install_rate_limit(app, settings)

@@ -8,13 +8,15 @@ and no transaction is begun or rolled back around it.
 
 Where it runs depends on the database:
 
-- PostgreSQL: on one autocommit psycopg connection the app holds for its
-  lifetime, as a prepared statement, called directly from the event loop.
-  The call blocks the loop for one round trip (0.1–0.5 ms of index lookups);
-  handing it to a worker thread, or going through SQLAlchemy's execution
-  machinery, costs more CPU than that wait, and CPU is what limits a server
-  process. One connection is enough: the loop runs one call at a time. A
-  `statement_timeout` bounds how long a stuck statement can hold the loop.
+- PostgreSQL: on a few autocommit psycopg async connections the app holds
+  for its lifetime (opened as requests need them, at most
+  `ASYNC_CONNECTIONS`), as a prepared statement awaited on the event loop.
+  A worker thread or SQLAlchemy's execution machinery would cost more CPU
+  than the query itself, and CPU is what limits a server process; a
+  blocking call would hold the loop for the whole round trip, and on a
+  busy machine PostgreSQL's backend is not always scheduled at once, so the
+  loop would idle while requests queue. Awaiting it lets the loop serve
+  other requests meanwhile. A `statement_timeout` bounds a stuck statement.
   The statement is written out in PostgreSQL's SQL for this reason; it is
   the same query as the SQLAlchemy one below (tests/api compare both paths'
   answers with the generic listing's on each backend).
@@ -29,7 +31,7 @@ path, which follows aliases, so both paths give the same answer.
 
 from __future__ import annotations
 
-import threading
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,7 +39,6 @@ from typing import Any
 
 import psycopg
 from sqlalchemy import Engine, Select, and_, bindparam, select
-from sqlalchemy.pool import PoolProxiedConnection
 from starlette.concurrency import run_in_threadpool
 
 from api.schemas.profiles import CompanyLink
@@ -45,6 +46,7 @@ from store.canonical import MatchKey
 from store.identity import GoldenMember, GoldenRecord
 
 STATEMENT_TIMEOUT_MS = 5_000  # far above any index lookup; only a lock or a broken server gets near it
+ASYNC_CONNECTIONS = 4  # lookups in flight at once per server process; more only adds PostgreSQL backends
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,48 +127,75 @@ class EmailLookup:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._on_loop = engine.dialect.name == "postgresql"
-        self._held: PoolProxiedConnection | None = None
-        self._cursor: psycopg.Cursor[Any] | None = None
-        self._lock = threading.Lock()  # one event loop per app in practice; this keeps the connection safe regardless
+        self._async = engine.dialect.name == "postgresql"
+        self._idle: list[psycopg.AsyncConnection[Any]] = []
+        self._opened = 0
+        self._freed: asyncio.Condition | None = None  # made on the event loop that runs the lookups
 
     async def find(self, value: str, after: str | None, rows: int) -> list[FoundPerson] | None:
         """At most `rows` people after the golden id `after`; None when the generic path must answer."""
         parameters = {"value": value, "after": after, "rows": rows}
-        if self._on_loop:
-            return found_people(self._on_held_connection(POSTGRES_FIRST_PAGE if after is None else POSTGRES_LATER_PAGE, parameters))
+        if self._async:
+            return found_people(await self._awaited(POSTGRES_FIRST_PAGE if after is None else POSTGRES_LATER_PAGE, parameters))
         return found_people(await run_in_threadpool(self._pooled, FIRST_PAGE if after is None else LATER_PAGE, parameters))
 
     def _pooled(self, statement: Select[Any], parameters: dict[str, Any]) -> Sequence[Sequence[Any]]:
         with self._engine.connect() as connection:
             return connection.execute(statement, parameters).all()
 
-    def _on_held_connection(self, sql: str, parameters: dict[str, Any]) -> list[tuple[Any, ...]]:
-        with self._lock:
-            for attempt in (1, 2):
-                cursor = self._cursor or self._open()
-                try:
-                    cursor.execute(sql, parameters, prepare=True)
-                    return cursor.fetchall()
-                except psycopg.Error:
-                    broken = cursor.connection.broken
-                    self.close()
-                    if attempt == 2 or not broken:
-                        raise  # a dropped connection (a server restart) is retried once on a new one; anything else is a real error
+    async def _awaited(self, sql: str, parameters: dict[str, Any]) -> list[tuple[Any, ...]]:
+        for attempt in (1, 2):
+            connection = await self._checkout()
+            try:
+                cursor = await connection.execute(sql, parameters, prepare=True)
+                rows = await cursor.fetchall()
+            except psycopg.Error:
+                if attempt == 2 or not connection.broken:
+                    await self._checkin(connection)
+                    raise  # a dropped connection (a server restart) is retried once on a new one; anything else is a real error
+                await self._discard(connection)
+                continue
+            await self._checkin(connection)
+            return rows
         raise AssertionError("unreachable")
 
-    def _open(self) -> psycopg.Cursor[Any]:
-        self._held = self._engine.raw_connection()  # from the engine's pool, so its connect options and events apply
-        connection = self._held.driver_connection
-        assert isinstance(connection, psycopg.Connection)
-        connection.autocommit = True
-        connection.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
-        self._cursor = connection.cursor()
-        return self._cursor
+    async def _checkout(self) -> psycopg.AsyncConnection[Any]:
+        freed = self._freed = self._freed or asyncio.Condition()
+        async with freed:
+            while not self._idle and self._opened >= ASYNC_CONNECTIONS:
+                await freed.wait()
+            if self._idle:
+                return self._idle.pop()
+            self._opened += 1
+        try:
+            return await self._connect()
+        except BaseException:
+            await self._discard(None)
+            raise
 
-    def close(self) -> None:
-        """Let go of the held connection; it carries a session setting, so it is discarded rather than pooled."""
-        held, self._held, self._cursor = self._held, None, None
-        if held is not None:
-            held.invalidate()
-            held.close()
+    async def _checkin(self, connection: psycopg.AsyncConnection[Any]) -> None:
+        assert self._freed is not None
+        async with self._freed:
+            self._idle.append(connection)
+            self._freed.notify()
+
+    async def _discard(self, connection: psycopg.AsyncConnection[Any] | None) -> None:
+        assert self._freed is not None
+        if connection is not None:
+            await connection.close()
+        async with self._freed:
+            self._opened -= 1
+            self._freed.notify()
+
+    async def _connect(self) -> psycopg.AsyncConnection[Any]:
+        url = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        connection = await psycopg.AsyncConnection.connect(url, autocommit=True)
+        await connection.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+        return connection
+
+    async def aclose(self) -> None:
+        """Close the lookup's own connections (at app shutdown)."""
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            await connection.close()
+        self._opened -= len(idle)
