@@ -129,8 +129,8 @@ class EmailLookup:
         self._engine = engine
         self._async = engine.dialect.name == "postgresql"
         self._idle: list[psycopg.AsyncConnection[Any]] = []
-        self._opened = 0
-        self._freed: asyncio.Condition | None = None  # made on the event loop that runs the lookups
+        self._slots: asyncio.Semaphore | None = None  # made on the event loop that runs the lookups
+        self._closing: set[asyncio.Task[None]] = set()
 
     async def find(self, value: str, after: str | None, rows: int) -> list[FoundPerson] | None:
         """At most `rows` people after the golden id `after`; None when the generic path must answer."""
@@ -144,48 +144,28 @@ class EmailLookup:
             return connection.execute(statement, parameters).all()
 
     async def _awaited(self, sql: str, parameters: dict[str, Any]) -> list[tuple[Any, ...]]:
-        for attempt in (1, 2):
-            connection = await self._checkout()
-            try:
-                cursor = await connection.execute(sql, parameters, prepare=True)
-                rows = await cursor.fetchall()
-            except psycopg.Error:
-                if attempt == 2 or not connection.broken:
-                    await self._checkin(connection)
-                    raise  # a dropped connection (a server restart) is retried once on a new one; anything else is a real error
-                await self._discard(connection)
-                continue
-            await self._checkin(connection)
-            return rows
+        """The rows, on an idle connection or a new one; a slot is held throughout, so at most ASYNC_CONNECTIONS exist."""
+        self._slots = self._slots or asyncio.Semaphore(ASYNC_CONNECTIONS)
+        async with self._slots:  # released on every way out, a cancelled request's included
+            for attempt in (1, 2):
+                connection = self._idle.pop() if self._idle else await self._connect()
+                try:
+                    cursor = await connection.execute(sql, parameters, prepare=True)
+                    rows = await cursor.fetchall()
+                except psycopg.Error:
+                    if not connection.broken:
+                        self._idle.append(connection)
+                        raise
+                    self._close_later(connection)
+                    if attempt == 2:
+                        raise
+                    continue  # a dropped connection (a server restart) is retried once on a new one
+                except BaseException:
+                    self._close_later(connection)  # cancelled mid-statement: its state is unknown, so it is not reused
+                    raise
+                self._idle.append(connection)
+                return rows
         raise AssertionError("unreachable")
-
-    async def _checkout(self) -> psycopg.AsyncConnection[Any]:
-        freed = self._freed = self._freed or asyncio.Condition()
-        async with freed:
-            while not self._idle and self._opened >= ASYNC_CONNECTIONS:
-                await freed.wait()
-            if self._idle:
-                return self._idle.pop()
-            self._opened += 1
-        try:
-            return await self._connect()
-        except BaseException:
-            await self._discard(None)
-            raise
-
-    async def _checkin(self, connection: psycopg.AsyncConnection[Any]) -> None:
-        assert self._freed is not None
-        async with self._freed:
-            self._idle.append(connection)
-            self._freed.notify()
-
-    async def _discard(self, connection: psycopg.AsyncConnection[Any] | None) -> None:
-        assert self._freed is not None
-        if connection is not None:
-            await connection.close()
-        async with self._freed:
-            self._opened -= 1
-            self._freed.notify()
 
     async def _connect(self) -> psycopg.AsyncConnection[Any]:
         url = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -193,9 +173,13 @@ class EmailLookup:
         await connection.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
         return connection
 
+    def _close_later(self, connection: psycopg.AsyncConnection[Any]) -> None:
+        task = asyncio.get_running_loop().create_task(connection.close())
+        self._closing.add(task)  # held until done, so the task is not collected half-way
+        task.add_done_callback(self._closing.discard)
+
     async def aclose(self) -> None:
         """Close the lookup's own connections (at app shutdown)."""
         idle, self._idle = self._idle, []
         for connection in idle:
             await connection.close()
-        self._opened -= len(idle)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,8 +10,9 @@ import pytest
 from sqlalchemy import event, select, text, update
 
 from api.cursor import encode_cursor
+from api.lookup import ASYNC_CONNECTIONS, EmailLookup, FoundPerson
 from api.present import profile_out
-from api.queries import ProfileFilters, companies_of, find_profiles
+from api.queries import ProfileFilters, companies_of, email_match_key, find_profiles
 from api.schemas.profiles import ProfilePage
 from store import session_scope
 from store.canonical import MatchKey
@@ -132,3 +134,27 @@ def last_statement_of_lookup_connection(api: LiveApi) -> str:
         ).scalars().all()
     assert len(queries) == 1, queries
     return str(queries[0])
+
+
+def test_given_lookups_cancelled_mid_statement_then_later_lookups_still_get_a_connection(live_api: LiveApi) -> None:
+    # A client that hangs up cancels its request while the statement runs; more of those than the lookup has
+    # connections must not leave it without one.
+    email = stored_emails(live_api)[0]
+    slow = "SELECT pg_sleep(5)" if live_api.engine.dialect.name == "postgresql" else "SELECT 1"
+
+    async def cancelled_then_found() -> list[FoundPerson] | None:
+        lookup = EmailLookup(live_api.engine)
+        try:
+            for _ in range(ASYNC_CONNECTIONS + 2):
+                task = asyncio.ensure_future(lookup._awaited(slow, {}) if lookup._async else lookup.find(email_match_key(email), None, 2))
+                await asyncio.sleep(0.05)
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+            return await asyncio.wait_for(lookup.find(email_match_key(email), None, 2), timeout=10)
+        finally:
+            await lookup.aclose()
+
+    found = asyncio.run(cancelled_then_found())
+
+    assert found, "the lookup answered after the cancelled ones"
+    assert found[0].person.golden_id == generic_page(live_api, email)["items"][0]["id"]
