@@ -73,7 +73,7 @@ def loop_command(
                 if failed:
                     raise typer.Exit(1)
                 return
-            # Start to start, as a schedule means it: a change waits at most one interval for the next pull.
+            # Start to start, as a schedule means it: the wait for the next pull does not grow by the run's own length.
             wait = interval - (time.monotonic() - started)
             console.print(f"[dim]next run in {wait:.0f}s; Ctrl-C stops[/]" if wait > 0 else f"[dim]the run took longer than {every}; next run now; Ctrl-C stops[/]")
             time.sleep(max(wait, 0.0))
