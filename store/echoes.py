@@ -64,13 +64,9 @@ def echo_keys(session: Session, system: str, changes: Sequence[tuple[str, str, M
     coming back, or nothing but the vendor's stamps (a record read once through Search, then through the export)."""
     flat = {(object_, record_id): _flat(fields) for object_, record_id, fields in changes}
     written: dict[tuple[str, str], dict[str, Any]] = {}
-    keys = list(flat)
-    for start in range(0, len(keys), 300):
-        query = select(EchoEntry.object, EchoEntry.record_id, EchoEntry.field, EchoEntry.value).where(
-            EchoEntry.system == system, tuple_(EchoEntry.object, EchoEntry.record_id).in_(keys[start : start + 300])
-        )
-        for object_, record_id, name, value in session.execute(query):
-            written.setdefault((object_, record_id), {})[name] = value
+    for object_ in {object_ for object_, _ in flat}:
+        found = written_values(session, system, object_, [record_id for kind, record_id in flat if kind == object_])
+        written.update({(object_, record_id): fields for record_id, fields in found.items()})
     return {
         key for key, fields in flat.items()
         if set(fields) <= set(written.get(key, {})) and all(_same_json(written[key][name], value) for name, value in fields.items())

@@ -28,6 +28,8 @@ from store.identity import GoldenMember
 from store.models import RawRecord
 
 OPEN_STATUSES = ("planned", "failed")  # still to be written
+
+
 class OutboxRow(Base):
     """One planned field change and what became of it."""
 

@@ -21,10 +21,9 @@ from loophub.config import LoophubConfig
 
 @dataclass
 class DealRefresh:
-    """Deal records landed and mapped per CRM, and why a refresh failed (the field policies then plan without them)."""
+    """Deal records landed per CRM, and why a refresh failed (the field policies then plan without them)."""
 
     landed: dict[str, int] = field(default_factory=dict)
-    mapped: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -44,5 +43,5 @@ def refresh_deals(engine: Engine, config: LoophubConfig, systems: Iterable[str])
         if report.error:
             refresh.errors.append(f"{connection.name}/{DEAL_OBJECTS[system]}: {report.error}")
     if refresh.landed:
-        refresh.mapped = map_records(engine, load_catalog(config.mapping, config.origin())).read
+        map_records(engine, load_catalog(config.mapping, config.origin()))
     return refresh
