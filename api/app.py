@@ -19,6 +19,7 @@ from api.auth import KeyVerifier
 from api.deps import ApiContext
 from api.errors import install_error_handlers
 from api.lookup import EmailLookup
+from api.openapi_keys import document_key_schemes
 from api.ratelimit import install_rate_limit
 from api.routes import (
     admin_audit,
@@ -61,6 +62,8 @@ def create_app(engine: Engine, config: LoophubConfig) -> FastAPI:
     app.state.context = ApiContext(engine, session_factory(engine), verifier, settings, config.mapping.default_region, email_lookup)
     app.state.config = ConfigHolder(config)  # admin connection edits replace it; later requests read the new one
     install_error_handlers(app)
-    for area in (profiles, companies, kpis, admin_keys, admin_connections, admin_runs, admin_identity, admin_writeback, admin_audit):
-        app.include_router(area.router)
+    routers = [area.router for area in (profiles, companies, kpis, admin_keys, admin_connections, admin_runs, admin_identity, admin_writeback, admin_audit)]
+    for router in routers:
+        app.include_router(router)
+    document_key_schemes(app, routers)
     return app

@@ -1,17 +1,16 @@
 """What route functions ask for: a database session, the caller's key with the scope the route needs, the app's context.
 
 A permission check is a dependency (`ReadKey`, `AdminKey`, or
-`require_scope(...)` for a new area), never code pasted into a handler.
+`KeyCheck(...)` for a new area), never code pasted into a handler.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -21,9 +20,6 @@ from api.errors import Forbidden, Unauthorized
 from api.lookup import EmailLookup
 from api.settings import ApiSettings
 from store.apikeys import KeyInfo
-
-API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKeyHeader", description="An API key, `lh_…`.")
-BEARER = HTTPBearer(auto_error=False, scheme_name="BearerKey", description="The same API key as a bearer token: `Authorization: Bearer lh_…`.")
 
 
 @dataclass(frozen=True)
@@ -55,20 +51,20 @@ def database_session(context: ContextDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(database_session)]
 
 
-def require_scope(scope: str) -> Callable[..., Awaitable[KeyInfo]]:
+class KeyCheck:
     """A dependency admitting keys that hold `scope` (`admin` implies `read`): 401 without a valid key, 403 without the scope.
 
-    It runs on the event loop: a key the verifier remembers costs no thread and no query; only a
-    key it must look up goes to a worker thread, since that reads (and may write) the database.
+    It asks FastAPI for the request alone: each parameter or sub-dependency FastAPI solves costs CPU on every call,
+    which the hot lookup route feels. The two ways to send a key are documented in OpenAPI by `api.openapi_keys`.
+    It runs on the event loop: a key the verifier remembers costs no thread and no query; only a key it must
+    look up goes to a worker thread, since that reads (and may write) the database.
     """
 
-    async def check(
-        request: Request,
-        header_key: Annotated[str | None, Security(API_KEY_HEADER)] = None,
-        # Declared so OpenAPI shows both ways to send a key; the header is read below, as the rate limiter reads it.
-        bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
-    ) -> KeyInfo:
-        raw = presented_key(header_key, request.headers.get("authorization"))
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+
+    async def __call__(self, request: Request) -> KeyInfo:
+        raw = presented_key(request.headers.get("x-api-key"), request.headers.get("authorization"))
         if raw is None:
             raise Unauthorized("this API needs a key: send it as `X-API-Key: lh_…` or `Authorization: Bearer lh_…` (create one with `loophub keys create`)")
         context: ApiContext = request.app.state.context  # read directly: one dependency fewer to solve on every request
@@ -79,13 +75,11 @@ def require_scope(scope: str) -> Callable[..., Awaitable[KeyInfo]]:
             raise Unauthorized("the API key is not known; check it was copied whole, or create one with `loophub keys create`")
         if not key.active:
             raise Unauthorized(f"the API key {key.prefix} ({key.name}) was revoked; ask an admin for a new one")
-        if not key.allows(scope):
-            raise Forbidden(f"the API key {key.prefix} ({key.name}) has scope {key.scope!r}; this route needs {scope!r}")
+        if not key.allows(self.scope):
+            raise Forbidden(f"the API key {key.prefix} ({key.name}) has scope {key.scope!r}; this route needs {self.scope!r}")
         request.state.api_key = key
         return key
 
-    return check
 
-
-ReadKey = Annotated[KeyInfo, Depends(require_scope("read"))]
-AdminKey = Annotated[KeyInfo, Depends(require_scope("admin"))]
+ReadKey = Annotated[KeyInfo, Depends(KeyCheck("read"))]
+AdminKey = Annotated[KeyInfo, Depends(KeyCheck("admin"))]

@@ -1,14 +1,17 @@
-"""Per-key rate limits (slowapi): one budget per API key across all routes, 429 with `Retry-After` beyond it.
+"""Per-key rate limits (limits): one budget per API key across all `/v1` routes, 429 with `Retry-After` beyond it.
 
-The limit is checked by an app-wide dependency (it runs before the key is
-verified, so a flood of bad keys is slowed down too). slowapi's middleware
-is not used: it finds a route's handler in `app.routes`, which holds only
-the included routers since FastAPI 0.150, so it would limit nothing.
+The limit is counted by a plain ASGI middleware, before routing and before
+the key is verified, so a flood of bad keys is slowed down too. It is not a
+FastAPI dependency: one more dependency to solve on every request cost the
+hot lookup about a fifth of its CPU. (slowapi's middleware cannot do it
+either: it finds a route's handler in `app.routes`, which holds only the
+included routers since FastAPI 0.150.)
 
 The bucket is named by a digest of the presented key, never the key itself,
 so the limiter's storage holds no secret; a request without a key is counted
 by its client address. Buckets live in process memory: several server
-processes each count on their own.
+processes each count on their own. Every answer carries `X-RateLimit-Limit`,
+`-Remaining` and `-Reset` (epoch seconds) for the tightest limit.
 
 The buckets are kept in `SweptMemoryStorage`, limits' memory storage without
 its expiry timer: that one starts a thread whenever its last one has ended
@@ -21,20 +24,23 @@ memory; here a sweep done inline once a minute does that.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
-from slowapi import Limiter
-from slowapi.errors import RateLimitExceeded
-from slowapi.util import get_remote_address
+from limits.strategies import FixedWindowRateLimiter
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import presented_key
 from api.errors import error_body
 from api.settings import ApiSettings
 
 SWEEP_SECONDS = 60.0
+LIMITED_PREFIX = "/v1/"  # the API's routes; the OpenAPI document and docs pages are not counted
 
 
 class SweptMemoryStorage(MemoryStorage):
@@ -67,34 +73,65 @@ class SweptMemoryStorage(MemoryStorage):
                 self.locks.pop(key, None)
 
 
-def rate_key(request: Request) -> str:
-    raw = presented_key(request.headers.get("x-api-key"), request.headers.get("authorization"))
+def rate_key(scope: Scope) -> str:
+    """The bucket of a request: a digest of its key, or its client address when it sends none."""
+    headers = Headers(scope=scope)
+    raw = presented_key(headers.get("x-api-key"), headers.get("authorization"))
     if raw is None:
-        return f"address:{get_remote_address(request)}"
+        client = scope.get("client")
+        return f"address:{client[0] if client else 'unknown'}"
     return "key:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
-def _rate_limited(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RateLimitExceeded)
-    message = f"rate limit of {exc.detail} for this API key exceeded; retry after the seconds in the Retry-After header"
-    response = JSONResponse(error_body("rate_limited", message), status_code=429)
-    # slowapi's own way of adding Retry-After and X-RateLimit-* for the limit that was hit.
-    limiter: Limiter = request.app.state.limiter
-    return limiter._inject_headers(response, request.state.view_rate_limit)  # type: ignore[no-any-return]
+class PerKeyRateLimit:
+    """ASGI middleware counting each `/v1` request against its bucket's limits (all of them must allow it)."""
+
+    def __init__(self, app: ASGIApp, rate_limit: str) -> None:
+        self.app = app
+        self._limits = parse_many(rate_limit)
+        self._limiter = FixedWindowRateLimiter(SweptMemoryStorage())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(LIMITED_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        bucket = rate_key(scope)
+        for limit in self._limits:
+            if not self._limiter.hit(limit, bucket):
+                await self._refused(limit, bucket)(scope, receive, send)
+                return
+        extra = self._headers(self._tightest(bucket), bucket)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _tightest(self, bucket: str) -> RateLimitItem:
+        if len(self._limits) == 1:
+            return self._limits[0]
+        return min(self._limits, key=lambda limit: self._limiter.get_window_stats(limit, bucket).remaining)
+
+    def _headers(self, limit: RateLimitItem, bucket: str) -> list[tuple[bytes, bytes]]:
+        reset, remaining = self._limiter.get_window_stats(limit, bucket)
+        return [
+            (b"x-ratelimit-limit", str(limit.amount).encode()),
+            (b"x-ratelimit-remaining", str(remaining).encode()),
+            (b"x-ratelimit-reset", str(math.ceil(reset)).encode()),
+        ]
+
+    def _refused(self, limit: RateLimitItem, bucket: str) -> JSONResponse:
+        message = f"rate limit of {limit} for this API key exceeded; retry after the seconds in the Retry-After header"
+        response = JSONResponse(error_body("rate_limited", message), status_code=429)
+        response.raw_headers.extend(self._headers(limit, bucket))
+        reset = self._limiter.get_window_stats(limit, bucket).reset_time
+        response.headers["Retry-After"] = str(max(1, math.ceil(reset - time.time())))
+        return response
 
 
 def install_rate_limit(app: FastAPI, settings: ApiSettings) -> None:
-    """Count every API request against `settings.rate_limit`; nothing is installed when limits are off."""
-    if settings.rate_limit is None:
-        return
-    # key_style="endpoint": the bucket is (key, this one function), so all routes share one budget per key.
-    limiter = Limiter(key_func=rate_key, headers_enabled=True, storage_uri="loophub-memory://", key_style="endpoint")
-    app.state.limiter = limiter
-    app.add_exception_handler(RateLimitExceeded, _rate_limited)
-
-    @limiter.limit(settings.rate_limit)
-    async def per_key_rate_limit(request: Request, response: Response) -> None:
-        return None
-
-    # Routers included after this inherit it; it runs before any route's own dependencies (the key check).
-    app.router.dependencies.append(Depends(per_key_rate_limit))
+    """Count every `/v1` request against `settings.rate_limit`; nothing is installed when limits are off."""
+    if settings.rate_limit is not None:
+        app.add_middleware(PerKeyRateLimit, rate_limit=settings.rate_limit)

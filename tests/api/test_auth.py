@@ -71,11 +71,13 @@ def test_given_a_read_key_when_calling_an_admin_route_then_403_and_an_admin_key_
 def test_given_a_key_over_its_limit_when_calling_then_429_with_retry_after_and_other_keys_go_on(limited_api: LiveApi) -> None:
     busy, quiet = new_key(limited_api.engine, "busy"), new_key(limited_api.engine, "quiet")
 
-    statuses = [limited_api.get("/v1/profiles", key=busy, limit=1).status_code for _ in range(RATE + 2)]
+    answers = [limited_api.get("/v1/profiles", key=busy, limit=1) for _ in range(RATE + 2)]
     refused = limited_api.get("/v1/companies", key=busy, limit=1)
     other = limited_api.get("/v1/profiles", key=quiet, limit=1)
 
-    assert statuses == [200] * RATE + [429, 429]
+    assert [answer.status_code for answer in answers] == [200] * RATE + [429, 429]
+    assert [int(answer.headers["x-ratelimit-remaining"]) for answer in answers] == [*range(RATE - 1, -1, -1), 0, 0]
+    assert {answer.headers["x-ratelimit-limit"] for answer in answers} == {str(RATE)}
     assert refused.status_code == 429  # one budget per key across routes
     assert int(refused.headers["retry-after"]) > 0
     assert refused.json()["error"]["code"] == "rate_limited"
