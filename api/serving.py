@@ -32,7 +32,7 @@ class ServeSettings(BaseSettings):
 def serving_app(config: LoophubConfig, pool_size: int = DEFAULT_POOL_SIZE) -> FastAPI:
     """The API on the configured database with `pool_size` pooled connections (and as many again for bursts).
 
-    The email lookup holds one more connection of its own on PostgreSQL (api/lookup.py).
+    The email lookup holds up to four more connections of its own on PostgreSQL (api/lookup.py).
     """
     engine = create_store_engine(resolve_database_url(config.database.url if config.database else None), pool_size=pool_size, max_overflow=pool_size)
     ensure_database(engine)

@@ -146,7 +146,7 @@ def test_given_lookups_cancelled_mid_statement_then_later_lookups_still_get_a_co
         lookup = EmailLookup(live_api.engine)
         try:
             for _ in range(ASYNC_CONNECTIONS + 2):
-                task = asyncio.ensure_future(lookup._awaited(slow, {}) if lookup._async else lookup.find(email_match_key(email), None, 2))
+                task = asyncio.ensure_future(lookup._fetched(slow) if lookup._async else lookup.find(email_match_key(email), None, 2))
                 await asyncio.sleep(0.05)
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
