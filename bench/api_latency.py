@@ -166,14 +166,31 @@ def _backend_ticks(url: str) -> int:
     return sum(_tree_ticks(pid) for pid in pids)
 
 
-def _machine_busy() -> tuple[int, int]:
-    """(busy, total) ticks of the whole machine, other work included."""
+def _machine_ticks() -> tuple[int, int, int]:
+    """(busy, stolen, total) ticks of the whole machine, other work included.
+
+    Stolen ticks are those a virtual machine's host gave to other guests while this one wanted to run.
+    """
     values = [
         int(value)
         for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]
     ]
     idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
+    return sum(values) - idle, values[7] if len(values) > 7 else 0, sum(values)
+
+
+def _disk_reads() -> tuple[int, int]:
+    """(reads completed by the machine's whole disks, major page faults of all its processes).
+
+    A lookup whose pages are not in memory waits for the disk; so does a process whose memory was paged out.
+    """
+    reads = 0
+    for line in Path("/proc/diskstats").read_text().splitlines():
+        fields = line.split()
+        if Path(f"/sys/block/{fields[2]}/device").exists():
+            reads += int(fields[3])
+    faults = next(int(line.split()[1]) for line in Path("/proc/vmstat").read_text().splitlines() if line.startswith("pgmajfault "))
+    return reads, faults
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -201,12 +218,14 @@ def report(result: LoadResult, plan: LoadPlan, cpu: dict[str, float]) -> None:
         )
         print(f"{label} (ms): {figures}, max {max(values) * 1000:.2f}")
     seconds = result.elapsed
-    print(f"CPU (cores busy): API server {cpu['server'] / seconds:.2f}, PostgreSQL backends {cpu['database'] / seconds:.2f}, "
-          f"load generator {result.cpu_seconds / seconds:.2f}; whole machine {cpu['machine']:.0%} of {os.cpu_count()} cores, "
+    print(f"CPU (cores busy): API server {cpu['server'] / seconds:.2f} ({cpu['server'] / max(1, answered) * 1000:.2f} ms per request), "
+          f"PostgreSQL backends {cpu['database'] / seconds:.2f}, load generator {result.cpu_seconds / seconds:.2f}; "
+          f"whole machine {cpu['machine']:.0%} of {os.cpu_count()} cores ({cpu['stolen']:.1%} stolen by the host; {cpu['disk_reads']:,.0f} disk reads, {cpu['major_faults']:,.0f} major page faults), "
           f"load average {cpu['load_before']:.2f} before, {cpu['load_after']:.2f} after (other work on the machine counts in both)")  # fmt: skip
 
 
-def measure(url: str, server: subprocess.Popen[bytes], plan: LoadPlan) -> None:
+def measure(url: str, server: subprocess.Popen[bytes], plan: LoadPlan, runs: int) -> None:
+    """A warm-up, then `runs` measured runs on the same server, each with addresses of its own."""
     with ProcessPoolExecutor(
         max_workers=1, mp_context=get_context("spawn")
     ) as generator:
@@ -217,18 +236,27 @@ def measure(url: str, server: subprocess.Popen[bytes], plan: LoadPlan) -> None:
         print(
             f"warm-up: {len(warm_result.latencies):,} lookups, {sum(warm_result.failures.values())} failed"
         )
-        server_before, database_before, machine_before = (
-            _tree_ticks(server.pid),
-            _backend_ticks(url),
-            _machine_busy(),
-        )
-        load_before = os.getloadavg()[0]
-        result = generator.submit(run_load, plan).result()
-        machine_after = _machine_busy()
-        cpu = {"server": (_tree_ticks(server.pid) - server_before) / TICKS, "database": (_backend_ticks(url) - database_before) / TICKS,
-               "machine": (machine_after[0] - machine_before[0]) / max(1, machine_after[1] - machine_before[1]),
-               "load_before": load_before, "load_after": os.getloadavg()[0]}  # fmt: skip
-    report(result, plan, cpu)
+        p99s = []
+        for run in range(runs):
+            measured = replace(plan, seed=plan.seed + 100 * run)  # the first run as a single run has it
+            result, cpu = _measured_run(generator, url, server, measured)
+            report(result, measured, cpu)
+            p99s.append(_percentile(result.latencies, 0.99))
+    if runs > 1:
+        print(f"\np99 of each run (ms): {', '.join(f'{p99:.2f}' for p99 in p99s)}")
+
+
+def _measured_run(generator: ProcessPoolExecutor, url: str, server: subprocess.Popen[bytes], plan: LoadPlan) -> tuple[LoadResult, dict[str, float]]:
+    server_before, database_before, machine_before, disk_before = _tree_ticks(server.pid), _backend_ticks(url), _machine_ticks(), _disk_reads()
+    load_before = os.getloadavg()[0]
+    result = generator.submit(run_load, plan).result()
+    machine_after = _machine_ticks()
+    total = max(1, machine_after[2] - machine_before[2])
+    cpu = {"server": (_tree_ticks(server.pid) - server_before) / TICKS, "database": (_backend_ticks(url) - database_before) / TICKS,
+           "machine": (machine_after[0] - machine_before[0]) / total, "stolen": (machine_after[1] - machine_before[1]) / total,
+           "disk_reads": _disk_reads()[0] - disk_before[0], "major_faults": _disk_reads()[1] - disk_before[1],
+           "load_before": load_before, "load_after": os.getloadavg()[0]}  # fmt: skip
+    return result, cpu
 
 
 def main() -> None:
@@ -244,9 +272,10 @@ def main() -> None:
     parser.add_argument("--server-workers", type=int, default=1)
     parser.add_argument("--client-connections", type=int, default=8)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--runs", type=int, default=1, help="measured runs on the same server after one warm-up")
     args = parser.parse_args()
-    if args.profiles < 1 or args.rate <= 0 or args.seconds <= 0:
-        parser.error("--profiles, --rate and --seconds must be positive")
+    if args.profiles < 1 or args.rate <= 0 or args.seconds <= 0 or args.runs < 1:
+        parser.error("--profiles, --rate, --seconds and --runs must be positive")
     with (
         bench_database(args.database_url, args.keep) as url,
         tempfile.TemporaryDirectory(prefix="loophub-bench-api-") as workdir,
@@ -276,7 +305,7 @@ def main() -> None:
                 args.client_connections,
                 args.seed,
             )
-            measure(url, server, plan)
+            measure(url, server, plan, args.runs)
 
 
 if __name__ == "__main__":
