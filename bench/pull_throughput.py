@@ -17,13 +17,13 @@ import tempfile
 from pathlib import Path
 
 from flows.sources import source_config
+from loophub.config import parse_config
 from sandbox.config import sandbox_config_yaml
 from sandbox.peercheck.airbyte import CommandResult, configured_catalog, run_command, write_json
 from sandbox.peercheck.runner import STREAMS, connector_config, connector_env
 from sandbox.peercheck.venvs import PEERS, ensure_venv, script_path
 from sandbox.population import generate_world
 from sandbox.server import SandboxServer
-from loophub.config import parse_config
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -46,9 +46,9 @@ from sandbox.population import generate_world
 from sandbox.server import SandboxServer
 from store import create_store_engine, session_scope, upgrade_database
 from store.canonical import CompanyRow
+from store.handoffs import HandoffRow
 from store.identity import GoldenMember
 from store.models import Run
-from store.handoffs import HandoffRow
 from store.writeback import OutboxRow
 
 BATCH = {"salesforce": SALESFORCE_BATCH, "hubspot": HUBSPOT_BATCH, "zendesk": 100}
