@@ -16,14 +16,14 @@ Where it runs depends on the database:
   async connection does for the same statement (0.15 against 0.33 ms of
   CPU per lookup here). Its pool is not used either: taking a connection
   from it and giving it back cost 0.06 ms more (0.1 ms more with the reset
-  round trip it makes by default). A blocking call
-  would hold the loop for the whole round trip, and on a busy machine
-  PostgreSQL's backend is not always scheduled at once, so the loop would
-  idle while requests queue; awaiting lets the loop serve other requests
-  meanwhile. A `statement_timeout` bounds a stuck statement. The statement
-  is written out in PostgreSQL's SQL for this reason; it is the same query
-  as the SQLAlchemy one below (tests/api compare both paths' answers with
-  the generic listing's on each backend).
+  round trip it makes by default).
+  A blocking call would hold the loop for the whole round trip, and on a
+  busy machine PostgreSQL's backend is not always scheduled at once, so the
+  loop would idle while requests queue; awaiting lets the loop serve other
+  requests meanwhile. A `statement_timeout` bounds a stuck statement. The
+  statement is written out in PostgreSQL's SQL for this reason; it is the
+  same query as the SQLAlchemy one below (tests/api compare both paths'
+  answers with the generic listing's on each backend).
 - SQLite (and any other backend): the SQLAlchemy statement, in a worker
   thread on a pooled connection as the other routes do, because a SQLite
   read may wait for a writer's lock (busy timeout).
