@@ -32,6 +32,7 @@ from fastapi.responses import JSONResponse
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
+from limits.util import WindowStats
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -100,7 +101,7 @@ class PerKeyRateLimit:
             if not self._limiter.hit(limit, bucket):
                 await self._refused(limit, bucket)(scope, receive, send)
                 return
-        extra = self._headers(self._tightest(bucket), bucket)
+        extra = self._headers(*self._tightest(bucket))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -109,25 +110,24 @@ class PerKeyRateLimit:
 
         await self.app(scope, receive, send_with_headers)
 
-    def _tightest(self, bucket: str) -> RateLimitItem:
-        if len(self._limits) == 1:
-            return self._limits[0]
-        return min(self._limits, key=lambda limit: self._limiter.get_window_stats(limit, bucket).remaining)
+    def _tightest(self, bucket: str) -> tuple[RateLimitItem, WindowStats]:
+        """The limit with the fewest requests left in its window, with its window's figures."""
+        return min(((limit, self._limiter.get_window_stats(limit, bucket)) for limit in self._limits), key=lambda pair: pair[1].remaining)
 
-    def _headers(self, limit: RateLimitItem, bucket: str) -> list[tuple[bytes, bytes]]:
-        reset, remaining = self._limiter.get_window_stats(limit, bucket)
+    @staticmethod
+    def _headers(limit: RateLimitItem, stats: WindowStats) -> list[tuple[bytes, bytes]]:
         return [
             (b"x-ratelimit-limit", str(limit.amount).encode()),
-            (b"x-ratelimit-remaining", str(remaining).encode()),
-            (b"x-ratelimit-reset", str(math.ceil(reset)).encode()),
+            (b"x-ratelimit-remaining", str(stats.remaining).encode()),
+            (b"x-ratelimit-reset", str(math.ceil(stats.reset_time)).encode()),
         ]
 
     def _refused(self, limit: RateLimitItem, bucket: str) -> JSONResponse:
         message = f"rate limit of {limit} for this API key exceeded; retry after the seconds in the Retry-After header"
+        stats = self._limiter.get_window_stats(limit, bucket)
         response = JSONResponse(error_body("rate_limited", message), status_code=429)
-        response.raw_headers.extend(self._headers(limit, bucket))
-        reset = self._limiter.get_window_stats(limit, bucket).reset_time
-        response.headers["Retry-After"] = str(max(1, math.ceil(reset - time.time())))
+        response.raw_headers.extend(self._headers(limit, stats))
+        response.headers["Retry-After"] = str(max(1, math.ceil(stats.reset_time - time.time())))
         return response
 
 
