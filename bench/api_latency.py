@@ -179,7 +179,7 @@ def _machine_ticks() -> tuple[int, int, int]:
     return sum(values) - idle, values[7] if len(values) > 7 else 0, sum(values)
 
 
-def _disk_reads() -> tuple[int, int]:
+def _disk_waits() -> tuple[int, int]:
     """(reads completed by the machine's whole disks, major page faults of all its processes).
 
     A lookup whose pages are not in memory waits for the disk; so does a process whose memory was paged out.
@@ -247,14 +247,14 @@ def measure(url: str, server: subprocess.Popen[bytes], plan: LoadPlan, runs: int
 
 
 def _measured_run(generator: ProcessPoolExecutor, url: str, server: subprocess.Popen[bytes], plan: LoadPlan) -> tuple[LoadResult, dict[str, float]]:
-    server_before, database_before, machine_before, disk_before = _tree_ticks(server.pid), _backend_ticks(url), _machine_ticks(), _disk_reads()
+    server_before, database_before, machine_before, disk_before = _tree_ticks(server.pid), _backend_ticks(url), _machine_ticks(), _disk_waits()
     load_before = os.getloadavg()[0]
     result = generator.submit(run_load, plan).result()
-    machine_after = _machine_ticks()
+    machine_after, disk_after = _machine_ticks(), _disk_waits()
     total = max(1, machine_after[2] - machine_before[2])
     cpu = {"server": (_tree_ticks(server.pid) - server_before) / TICKS, "database": (_backend_ticks(url) - database_before) / TICKS,
            "machine": (machine_after[0] - machine_before[0]) / total, "stolen": (machine_after[1] - machine_before[1]) / total,
-           "disk_reads": _disk_reads()[0] - disk_before[0], "major_faults": _disk_reads()[1] - disk_before[1],
+           "disk_reads": disk_after[0] - disk_before[0], "major_faults": disk_after[1] - disk_before[1],
            "load_before": load_before, "load_after": os.getloadavg()[0]}  # fmt: skip
     return result, cpu
 
