@@ -108,6 +108,10 @@ def test_given_loophub_serve_when_called_with_a_created_key_then_it_answers_and_
     assert accepted.status_code == 200 and accepted.json() == {"items": [], "next_cursor": None}
     assert refused.status_code == 401  # key_cache_seconds is 0 here: revocation is immediate
     assert {"ApiKeyHeader", "BearerKey"} <= set(spec["components"]["securitySchemes"])
+    operations = [(path, method, operation) for path, item in spec["paths"].items() for method, operation in item.items()]
+    assert operations and all(operation.get("security") == [{"ApiKeyHeader": []}, {"BearerKey": []}] for _, _, operation in operations), [
+        (path, method) for path, method, operation in operations if "security" not in operation
+    ]
 
 
 def worker_processes(parent: int) -> int:
