@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -63,6 +65,36 @@ def test_given_unversioned_tables_when_ensured_then_user_is_told_to_upgrade(engi
 
     with pytest.raises(SchemaOutOfDate, match="loophub db upgrade"):
         ensure_database(engine)
+
+
+def test_given_migration_fails_halfway_when_ensured_then_database_is_left_empty_and_can_be_retried(engine: Engine) -> None:
+    # A view is not a table, so the database still counts as empty, but it blocks the last migration's table.
+    with engine.begin() as connection:
+        connection.execute(text("CREATE VIEW handoffs AS SELECT 1 AS id"))
+
+    with pytest.raises(Exception, match="handoffs"):
+        ensure_database(engine)
+
+    assert current_revision(engine) is None
+    assert inspect(engine).get_table_names() == []
+    with engine.begin() as connection:
+        connection.execute(text("DROP VIEW handoffs"))
+    ensure_database(engine)
+    assert current_revision(engine) == head_revision()
+
+
+def test_given_empty_database_when_four_processes_ensure_it_at_once_then_it_is_built_once(database_url: str) -> None:
+    # Processes, not threads: Alembic's `context` is one per process, as it is for real loophub workers.
+    ensure = "import sys; from store import create_store_engine, ensure_database; ensure_database(create_store_engine(sys.argv[1]))"
+    processes = [
+        subprocess.Popen([sys.executable, "-c", ensure, database_url], stderr=subprocess.PIPE, text=True) for _ in range(4)
+    ]
+    failures = [process.communicate(timeout=120)[1] for process in processes if process.wait(timeout=120) != 0]
+
+    assert failures == []
+    engine = create_store_engine(database_url)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
 
 
 def test_given_raw_record_when_same_source_ref_inserted_twice_then_unique_constraint_refuses(engine: Engine) -> None:
