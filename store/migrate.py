@@ -52,11 +52,14 @@ def upgrade_database(engine: Engine, revision: str = "head") -> tuple[str | None
 
 def ensure_database(engine: Engine) -> None:
     """Upgrade an empty database by itself; refuse to work on one that is behind."""
+    # Tables before revision: another process may be building the schema right now, and its tables
+    # and revision commit together, so tables seen here mean the revision read next is theirs.
+    empty = not inspect(engine).get_table_names()
     current = current_revision(engine)
     head = head_revision()
     if current == head:
         return
-    if current is None and not inspect(engine).get_table_names():
+    if current is None and empty:
         upgrade_database(engine)
         return
     raise SchemaOutOfDate(current, head)
