@@ -154,8 +154,8 @@ def _tree_ticks(root: int) -> int:
     return total
 
 
-def _backend_ticks(url: str) -> int:
-    """CPU ticks of the PostgreSQL backends serving the benchmark database (the server runs on this machine)."""
+def _backend_ticks(url: str) -> dict[int, int]:
+    """CPU ticks of each PostgreSQL backend serving the benchmark database (the server runs on this machine)."""
     with psycopg.connect(url) as connection:
         pids = [
             row[0]
@@ -163,7 +163,16 @@ def _backend_ticks(url: str) -> int:
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
         ]
-    return sum(_tree_ticks(pid) for pid in pids)
+    return {pid: _tree_ticks(pid) for pid in pids}
+
+
+def _backend_ticks_spent(before: dict[int, int], after: dict[int, int]) -> int:
+    """Ticks the backends spent between two readings.
+
+    A backend that ended in between took its last figures with it, so its share is missing (the sum
+    is a lower bound) instead of being subtracted, which made the figure negative.
+    """
+    return sum(ticks - before.get(pid, 0) for pid, ticks in after.items())
 
 
 def _machine_ticks() -> tuple[int, int, int]:
@@ -220,7 +229,7 @@ def report(result: LoadResult, plan: LoadPlan, cpu: dict[str, float]) -> None:
     seconds = result.elapsed
     print(f"CPU (cores busy): API server {cpu['server'] / seconds:.2f} ({cpu['server'] / max(1, answered) * 1000:.2f} ms per request), "
           f"PostgreSQL backends {cpu['database'] / seconds:.2f}, load generator {result.cpu_seconds / seconds:.2f}; "
-          f"whole machine {cpu['machine']:.0%} of {os.cpu_count()} cores ({cpu['stolen']:.1%} stolen by the host; {cpu['disk_reads']:,.0f} disk reads, {cpu['major_faults']:,.0f} major page faults), "
+          f"whole machine {cpu['machine']:.0%} of {os.cpu_count()} cores over {cpu['window']:.1f} s, answer checks included ({cpu['stolen']:.1%} stolen by the host; {cpu['disk_reads']:,.0f} disk reads, {cpu['major_faults']:,.0f} major page faults), "
           f"load average {cpu['load_before']:.2f} before, {cpu['load_after']:.2f} after (other work on the machine counts in both)")  # fmt: skip
 
 
@@ -248,14 +257,14 @@ def measure(url: str, server: subprocess.Popen[bytes], plan: LoadPlan, runs: int
 
 def _measured_run(generator: ProcessPoolExecutor, url: str, server: subprocess.Popen[bytes], plan: LoadPlan) -> tuple[LoadResult, dict[str, float]]:
     server_before, database_before, machine_before, disk_before = _tree_ticks(server.pid), _backend_ticks(url), _machine_ticks(), _disk_waits()
-    load_before = os.getloadavg()[0]
+    load_before, started = os.getloadavg()[0], time.monotonic()
     result = generator.submit(run_load, plan).result()
     machine_after, disk_after = _machine_ticks(), _disk_waits()
     total = max(1, machine_after[2] - machine_before[2])
-    cpu = {"server": (_tree_ticks(server.pid) - server_before) / TICKS, "database": (_backend_ticks(url) - database_before) / TICKS,
+    cpu = {"server": (_tree_ticks(server.pid) - server_before) / TICKS, "database": _backend_ticks_spent(database_before, _backend_ticks(url)) / TICKS,
            "machine": (machine_after[0] - machine_before[0]) / total, "stolen": (machine_after[1] - machine_before[1]) / total,
            "disk_reads": disk_after[0] - disk_before[0], "major_faults": disk_after[1] - disk_before[1],
-           "load_before": load_before, "load_after": os.getloadavg()[0]}  # fmt: skip
+           "load_before": load_before, "load_after": os.getloadavg()[0], "window": time.monotonic() - started}  # fmt: skip
     return result, cpu
 
 
