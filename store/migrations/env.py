@@ -30,10 +30,12 @@ POSTGRES_MIGRATION_LOCK = 0x6C6F6F70687562
 @contextmanager
 def locked_transaction(connection: Connection) -> Iterator[None]:
     """Open the one transaction the migrations run in, holding the database's migration lock."""
-    if connection.dialect.name != "sqlite":
+    if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_MIGRATION_LOCK})")
         yield
         return
+    if connection.dialect.name != "sqlite":
+        raise RuntimeError(f"loophub stores on SQLite or PostgreSQL, not {connection.dialect.name}")
     # Python's sqlite3 driver commits DDL statement by statement; with its own transaction handling
     # off, an explicit BEGIN IMMEDIATE makes the DDL transactional and takes SQLite's write lock.
     driver: Any = connection.connection.driver_connection  # sqlite3.Connection
