@@ -271,19 +271,25 @@ def test_given_bad_periods_unknown_companies_or_no_key_when_asked_then_4xx_with_
 
 
 def test_given_two_companies_merged_when_the_merged_away_id_asks_for_kpis_then_the_survivor_answers(live_api: LiveApi) -> None:
+    # The store is shared by the package: apply what earlier tests left pending (their overrides) first.
+    resolve(live_api.engine, live_api.config.identity)
     rows = load(live_api)
     left, right = sorted(rows.companies, key=lambda golden_id: (len(of_company(rows, golden_id)), golden_id))[:2]
     with session_scope(live_api.engine) as session:
         add_override(session, "company", "must_link", left, right, "one company, said the account manager")
     resolve(live_api.engine, live_api.config.identity)
     with session_scope(live_api.engine) as session:
-        statuses = dict(session.execute(select(GoldenRecord.golden_id, GoldenRecord.status).where(GoldenRecord.golden_id.in_([left, right]))).all())
-    merged, survivor = (left, right) if statuses[left] == "merged" else (right, left)
+        records = session.scalars(select(GoldenRecord).where(GoldenRecord.golden_id.in_([left, right])))
+        statuses = {record.golden_id: (record.status, record.merged_into) for record in records}
+    merged = left if statuses[left][0] == "merged" else right
+    survivor = statuses[merged][1]
+    # Usually one of the two survives; the link may also join a third company that keeps its id, which is fine here.
+    assert statuses[merged][0] == "merged" and survivor is not None, statuses
+    assert all(golden_id == survivor or merged_into == survivor for golden_id, (_, merged_into) in statuses.items()), statuses
 
     by_alias = live_api.get(f"/v1/companies/{merged}/kpis", **{"from": EVERYTHING.isoformat()})
     direct = live_api.get(f"/v1/companies/{survivor}/kpis", **{"from": EVERYTHING.isoformat()})
 
-    assert sorted(statuses.values()) == ["active", "merged"]
     assert by_alias.status_code == 200, by_alias.text
     assert by_alias.json()["company_id"] == survivor and by_alias.json()["merged_from"] == merged
     assert by_alias.headers["content-location"] == f"/v1/companies/{survivor}/kpis"
