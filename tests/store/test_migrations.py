@@ -11,7 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from store import (
     Base,
@@ -72,7 +72,7 @@ def test_given_migration_fails_halfway_when_ensured_then_database_is_left_empty_
     with engine.begin() as connection:
         connection.execute(text("CREATE VIEW handoffs AS SELECT 1 AS id"))
 
-    with pytest.raises(Exception, match="handoffs"):
+    with pytest.raises(DBAPIError, match="handoffs"):
         ensure_database(engine)
 
     assert current_revision(engine) is None
@@ -83,18 +83,16 @@ def test_given_migration_fails_halfway_when_ensured_then_database_is_left_empty_
     assert current_revision(engine) == head_revision()
 
 
-def test_given_empty_database_when_four_processes_ensure_it_at_once_then_it_is_built_once(database_url: str) -> None:
+def test_given_empty_database_when_four_processes_ensure_it_at_once_then_it_is_built_once(database_url: str, engine: Engine) -> None:
     # Processes, not threads: Alembic's `context` is one per process, as it is for real loophub workers.
     ensure = "import sys; from store import create_store_engine, ensure_database; ensure_database(create_store_engine(sys.argv[1]))"
     processes = [
         subprocess.Popen([sys.executable, "-c", ensure, database_url], stderr=subprocess.PIPE, text=True) for _ in range(4)
     ]
-    failures = [process.communicate(timeout=120)[1] for process in processes if process.wait(timeout=120) != 0]
+    errors = [process.communicate(timeout=120)[1] for process in processes]  # reads stderr to the end, then waits
 
-    assert failures == []
-    engine = create_store_engine(database_url)
+    assert [error for process, error in zip(processes, errors, strict=True) if process.returncode != 0] == []
     assert current_revision(engine) == head_revision()
-    engine.dispose()
 
 
 def test_given_raw_record_when_same_source_ref_inserted_twice_then_unique_constraint_refuses(engine: Engine) -> None:
