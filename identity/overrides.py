@@ -2,7 +2,8 @@
 
 A side of an override is a record ("system:object:id") or a golden ID. A
 golden ID stands for its members at the time the run applies it, so a
-cannot-link between two profiles keeps them apart whatever they gain later.
+cannot-link between two profiles keeps them apart whatever they gain later,
+and a must-link holds every member of both sides in one profile.
 The review queue feeds the same mechanism: accept is a must-link, reject a
 cannot-link.
 """
@@ -96,8 +97,10 @@ def constraints(session: Session, entity: str, present: Mapping[int, str]) -> tu
         if not left or not right:
             continue
         if override.kind == "must_link":
-            anchor = min(left)
-            must += [(min(anchor, other), max(anchor, other)) for other in right if other != anchor]
+            # Every record of both sides, not one of each: linking two profiles makes one, and a side's
+            # other members must not be left to evidence that the link itself may now refuse as a chain.
+            together = sorted(set(left) | set(right))
+            must += [(together[0], other) for other in together[1:]]
         else:
             cannot.append(CannotLink(frozenset(left), frozenset(right)))
     nan = float("nan")

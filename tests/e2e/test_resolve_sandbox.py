@@ -19,7 +19,7 @@ from sandbox.server import SandboxServer
 from sandbox.world import World
 from store import RawRecord, create_store_engine, session_scope, upgrade_database
 from store.canonical import PersonRow
-from store.identity import GoldenMember, GoldenRecord, IdentityEvent, ReviewItem
+from store.identity import GoldenMember, GoldenRecord, IdentityEdge, IdentityEvent, ReviewItem
 from store.raw import RawRow, upsert_raw_records
 from tests.support.sandbox_support import sandbox_loophub_config
 
@@ -152,6 +152,56 @@ def test_given_a_must_link_and_a_cannot_link_then_both_survive_a_full_run(resolv
     with session_scope(resolved) as session:
         kinds = set(session.scalars(select(IdentityEvent.kind)))
     assert {"link", "unlink", "merged", "split"} <= kinds
+
+
+def profiles_a_link_could_strand(engine: Engine) -> list[tuple[str, str]]:
+    """Pairs of profiles alike in datasets (one record from each), the first holding a record joined by a score alone.
+
+    That record is the one a link could leave behind: once the other profile's records of its
+    dataset are in, the chain rule refuses the score that held it.
+    """
+    groups: dict[str, list[int]] = {}
+    for record_id, golden_id in sorted(membership(engine).items()):
+        groups.setdefault(golden_id, []).append(record_id)
+    with session_scope(engine) as session:
+        dataset = {record_id: f"{system}:{object_name}" for record_id, system, object_name in session.execute(select(PersonRow.id, PersonRow.system, PersonRow.object))}
+        ruled = {(left, right) for left, right in session.execute(select(IdentityEdge.left_id, IdentityEdge.right_id).where(IdentityEdge.rule != "probabilistic"))}
+    by_shape: dict[frozenset[str], list[str]] = {}
+    held_by_score: set[str] = set()
+    for golden_id, members in sorted(groups.items()):
+        shape = frozenset(dataset[record_id] for record_id in members)
+        if len(members) < 2 or len(shape) < len(members):
+            continue
+        by_shape.setdefault(shape, []).append(golden_id)
+        if any(not any((min(a, b), max(a, b)) in ruled for b in members if b != a) for a in members):
+            held_by_score.add(golden_id)
+    pairs: list[tuple[str, str]] = []
+    for ids in by_shape.values():
+        weak, other = [i for i in ids if i in held_by_score], [i for i in ids if i not in held_by_score]
+        pairs += list(zip(weak[0::2], weak[1::2] + other, strict=False))  # each weak profile once, partnered while partners last
+    return pairs
+
+
+def test_given_two_profiles_must_linked_then_every_member_of_both_ends_in_one_and_the_other_id_is_merged(resolved: Engine) -> None:
+    pairs = profiles_a_link_could_strand(resolved)
+    assert len(pairs) >= 3, "the sandbox gave too few profiles held by a score; the population or the matching changed"
+
+    before = membership(resolved)
+    with session_scope(resolved) as session:
+        for left, right in pairs:
+            add_override(session, "person", "must_link", left, right, "one customer, two profiles")
+
+    resolve(resolved, SETTINGS)
+
+    now = membership(resolved)
+    with session_scope(resolved) as session:
+        records = {row.golden_id: row for row in session.scalars(select(GoldenRecord).where(GoldenRecord.entity == "person"))}
+    for left, right in pairs:
+        members = [record_id for record_id, golden_id in before.items() if golden_id in (left, right)]
+        assert len({now[record_id] for record_id in members}) == 1, f"{left} and {right} were linked but their records are apart"
+        assert sorted(records[golden_id].status for golden_id in (left, right)) == ["active", "merged"]
+        merged, survivor = (left, right) if records[left].status == "merged" else (right, left)
+        assert records[merged].merged_into == survivor == now[members[0]]
 
 
 def test_given_a_review_item_when_accepted_then_its_records_share_a_profile_after_resolve(resolved: Engine) -> None:
