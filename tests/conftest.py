@@ -7,7 +7,10 @@ every test gets a database of its own, created and dropped around it.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,6 +23,11 @@ from sandbox.world import World
 from store import create_store_engine
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# Parallel workers (pytest-xdist) each get a Prefect home of their own: two temporary Prefect servers
+# creating one SQLite database at once would trip over each other's migrations.
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix=f"loophub-tests-prefect-{worker}-")
+    atexit.register(shutil.rmtree, os.environ["PREFECT_HOME"], ignore_errors=True)
 
 
 @pytest.fixture
