@@ -165,7 +165,7 @@ def profiles_a_link_could_strand(engine: Engine) -> list[tuple[str, str]]:
         groups.setdefault(golden_id, []).append(record_id)
     with session_scope(engine) as session:
         dataset = {record_id: f"{system}:{object_name}" for record_id, system, object_name in session.execute(select(PersonRow.id, PersonRow.system, PersonRow.object))}
-        ruled = {(left, right) for left, right in session.execute(select(IdentityEdge.left_id, IdentityEdge.right_id).where(IdentityEdge.rule != "probabilistic"))}
+        ruled = {(left, right) for left, right in session.execute(select(IdentityEdge.left_id, IdentityEdge.right_id).where(IdentityEdge.entity == "person", IdentityEdge.rule != "probabilistic"))}
     by_shape: dict[frozenset[str], list[str]] = {}
     held_by_score: set[str] = set()
     for golden_id, members in sorted(groups.items()):
